@@ -32,7 +32,7 @@ run: setup
 	$(PY) tools/run_notebooks.py --jobs $(JOBS)
 
 test: setup
-	COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadgroup --nbval-lax --nbval-current-env \
+	COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
 
 clean:
