@@ -152,3 +152,9 @@ def test_twins_expose_the_same_api():
     numbered = [s for s in steps if s[2:3].isdigit()]
     assert numbered == [s for s in steps_tf if s[2:3].isdigit()]
     assert [s[:4] for s in numbered] == ["# 1.", "# 2.", "# 3."]
+
+
+def test_discriminate_takes_and_returns_numpy(fw):
+    model = fw.toy_gan.ToyDiscriminator(in_dim=3, hidden=8, depth=1)
+    out = fw.toy_gan.discriminate(model, np.zeros((4, 3)))
+    assert isinstance(out, np.ndarray) and out.shape == (4,)

@@ -19,6 +19,7 @@ from course_lib.tf.utils import set_seed
 __all__ = [
     "ToyDiscriminator",
     "ToyGenerator",
+    "discriminate",
     "discriminator_step",
     "generate_samples",
     "generator_step",
@@ -143,6 +144,15 @@ def generate_samples(generator, n, seed=0):
     """
     z = np.random.default_rng(seed).standard_normal((n, generator.latent_dim)).astype(np.float32)
     return generator(tf.constant(z)).numpy()
+
+
+def discriminate(discriminator, x):
+    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n].
+
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    x = tf.constant(np.asarray(x, dtype=np.float32))
+    return discriminator(x).numpy().reshape(len(x))
 
 
 def _not_yet_implemented(config):

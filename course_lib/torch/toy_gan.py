@@ -20,6 +20,7 @@ from course_lib.torch.utils import set_seed
 __all__ = [
     "ToyDiscriminator",
     "ToyGenerator",
+    "discriminate",
     "discriminator_step",
     "generate_samples",
     "generator_step",
@@ -135,6 +136,16 @@ def generate_samples(generator, n, seed=0):
     z = np.random.default_rng(seed).standard_normal((n, generator.latent_dim)).astype(np.float32)
     with torch.no_grad():
         return generator(torch.from_numpy(z)).numpy()
+
+
+def discriminate(discriminator, x):
+    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n].
+
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    with torch.no_grad():
+        return discriminator(x).numpy().reshape(len(x))
 
 
 def _not_yet_implemented(config):
