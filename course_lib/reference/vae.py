@@ -22,6 +22,7 @@ __all__ = [
     "gaussian_log_density",
     "gaussian_log_likelihood",
     "iwae_bound",
+    "kl_warmup_weight",
     "log_importance_weights",
     "logsumexp",
     "reparameterize",
@@ -248,3 +249,14 @@ def continuous_bernoulli_log_normalizer(logits) -> np.ndarray:
     # Taylor series at 0: tanh(l/2)/l = 1/2 (1 - l^2/12 + ...)
     log_integral_small = np.log(0.5) - logits ** 2 / 12.0
     return -np.where(small, log_integral_small, log_integral)
+
+
+def kl_warmup_weight(step, beta=1.0, warmup_steps=0) -> float:
+    """KL warm-up (Bowman et al. 2015, arXiv 1511.06349; Sønderby et al. 2016, arXiv 1602.02282):
+    beta_t = beta min(1, step / warmup_steps); warmup_steps = 0 gives beta from the start.
+
+    Used in: notebooks/03_vae_elbo.ipynb
+    """
+    if warmup_steps <= 0:
+        return float(beta)
+    return float(beta) * min(1.0, step / float(warmup_steps))

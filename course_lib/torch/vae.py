@@ -229,7 +229,8 @@ def importance_sampled_log_likelihood(model, x, k, batch_size=100, chunk_size=25
     if int(k) < 1:
         raise ValueError(f"k must be a positive number of importance samples; got {k}.")
     generator = torch.Generator().manual_seed(int(seed))
-    x = _as_tensor(x)
+    x = _as_tensor(x, _as_tensor(model.trainable_variables[0]) if hasattr(model, "trainable_variables")
+                   else next(model.parameters()))  # the model's dtype
     results = []
     for start in range(0, x.shape[0], batch_size):
         xb = x[start:start + batch_size]
