@@ -135,16 +135,21 @@ def train_linear_vae(x, latent_dim, steps=3000, learning_rate=0.02, seed=0, prog
     model.config = VAEConfig(architecture="linear", latent_dim=latent_dim, likelihood="gaussian", seed=seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     history = {"step": [], "elbo": []}
-    for step in tqdm(range(steps), disable=not progress, desc="linear VAE", leave=False):
-        for group in optimizer.param_groups:  # constant, then a geometric decay to lr / 10
-            group["lr"] = learning_rate * 0.1 ** max(0.0, 2.0 * step / steps - 1.0)
-        # 1. closed-form ELBO of the whole data set
-        elbo = model.analytic_elbo(x).mean()
-        _check_finite(elbo.item(), step, 0)
-        # 2. update
-        optimizer.zero_grad(set_to_none=True)
-        (-elbo).backward()
-        optimizer.step()
-        history["step"].append(step)
-        history["elbo"].append(elbo.item())
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices: a second OpenMP thread only adds waiting (10x slower under load)
+    try:
+        for step in tqdm(range(steps), disable=not progress, desc="linear VAE", leave=False):
+            for group in optimizer.param_groups:  # constant, then a geometric decay to lr / 10
+                group["lr"] = learning_rate * 0.1 ** max(0.0, 2.0 * step / steps - 1.0)
+            # 1. closed-form ELBO of the whole data set
+            elbo = model.analytic_elbo(x).mean()
+            _check_finite(elbo.item(), step, 0)
+            # 2. update
+            optimizer.zero_grad(set_to_none=True)
+            (-elbo).backward()
+            optimizer.step()
+            history["step"].append(step)
+            history["elbo"].append(elbo.item())
+    finally:
+        torch.set_num_threads(threads)
     return model, history
