@@ -10,7 +10,7 @@ from course_lib.reference import vae
 
 
 def _mu_logvar_eps(rng):
-    n, d = int(rng.integers(2, 6)), int(rng.integers(1, 5))
+    n, d = int(rng.integers(2, 6)), int(rng.integers(2, 6))  # d >= 2: a mean over d must differ from the sum
     mu = rng.normal(scale=2.0, size=(n, d))
     logvar = rng.normal(scale=1.5, size=(n, d))
     return mu, logvar, rng.standard_normal((n, d))
