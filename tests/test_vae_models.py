@@ -146,3 +146,15 @@ def test_build_vae_errors_teach(fw):
         fw.vae_models.build_vae(VAEConfig(architecture="transformer"))
     with pytest.raises(ValueError, match="data_dim"):
         fw.vae_models.build_vae(VAEConfig(architecture="linear"))
+
+
+def test_importance_log_weights_share_samples_with_the_log_likelihood(fw):
+    from course_lib.reference import vae as ref
+
+    fw.utils.set_seed(0)
+    model = fw.vae_models.build_vae(VAEConfig(latent_dim=3, hidden_dim=16))
+    x = fw.vae_models.vae_input(_images(7), seed=0)
+    log_w = fw.vae.importance_log_weights(model, x, 30, batch_size=3, chunk_size=7, seed=4)
+    assert log_w.shape == (7, 30)
+    log_p = fw.vae.importance_sampled_log_likelihood(model, x, 30, batch_size=3, chunk_size=7, seed=4)
+    np.testing.assert_allclose(ref.iwae_bound(log_w), log_p, rtol=1e-10)

@@ -296,9 +296,12 @@ def encode_images(model, images, binarize=False) -> np.ndarray:
     return model.encode(vae_input(images, binarize=binarize))[0].numpy()
 
 
-def decode_latents(model, z) -> np.ndarray:
-    """Mean images in [0, 1] (sigmoid of the logits, or the Gaussian means), numpy [N, 28, 28], for latents z [N, d]."""
+def decode_latents(model, z, logits=False) -> np.ndarray:
+    """Mean images in [0, 1] (sigmoid of the logits, or the Gaussian means), numpy [N, 28, 28], for latents z [N, d];
+    with logits=True the decoder's raw output (logits for "bernoulli") instead."""
     decoded = model.decode(tf.constant(np.asarray(z, np.float32)))
+    if logits:
+        return tf.reshape(decoded, (-1, 28, 28)).numpy()
     images = tf.sigmoid(decoded) if model.likelihood == "bernoulli" else decoded
     return np.clip(tf.reshape(images, (-1, 28, 28)).numpy(), 0, 1)
 

@@ -22,6 +22,7 @@ __all__ = [
     "gaussian_kl_per_dim",
     "gaussian_log_density",
     "gaussian_log_likelihood",
+    "importance_log_weights",
     "importance_sampled_log_likelihood",
     "iwae_bound",
     "log_importance_weights",
@@ -207,6 +208,54 @@ def iwae_bound(log_weights):
     return torch.logsumexp(log_weights, dim=1) - math.log(log_weights.shape[1])
 
 
+def _log_weight_chunks(model, x, k, batch_size, chunk_size, seed):
+    """Yield (batch index, log-weights [n, m]) chunk by chunk: at most batch_size * chunk_size decodes at once."""
+    if int(k) < 1:
+        raise ValueError(f"k must be a positive number of importance samples; got {k}.")
+    generator = torch.Generator().manual_seed(int(seed))
+    parameter = next(model.parameters())
+    x = _as_tensor(x, parameter).to(parameter.dtype)  # the model's dtype
+    for start in range(0, x.shape[0], batch_size):
+        xb = x[start:start + batch_size]
+        n = xb.shape[0]
+        mu, logvar = model.encode(xb)
+        done = 0
+        while done < k:
+            m = min(chunk_size, k - done)
+            eps = torch.randn((n, m, mu.shape[1]), generator=generator).to(mu.device, mu.dtype)
+            z = mu[:, None, :] + torch.exp(0.5 * logvar)[:, None, :] * eps              # [n, m, d]
+            decoded = model.decode(z.reshape(n * m, -1))
+            x_rep = xb.repeat_interleave(m, dim=0)                                      # example-major, like z
+            log_px = model.log_likelihood(x_rep, decoded).reshape(n, m)
+            yield start, log_importance_weights(log_px, z, mu, logvar).double()
+            done += m
+
+
+@torch.no_grad()
+def importance_log_weights(model, x, k, batch_size=100, chunk_size=250, seed=0):
+    """log w_i = log p(x, z_i) - log q(z_i|x) for k samples z_i ~ q(z|x) per example (Burda et al. 2015).
+
+    The same samples as importance_sampled_log_likelihood with the same arguments; keep k moderate
+    (the result holds N * k numbers).
+
+    Args:
+        model: has encode(x) -> (mu, logvar), decode(z) -> decoded, log_likelihood(x, decoded) -> [N].
+        x: data in the model's input layout, shape [N, ...] (tensor or numpy).
+        k, batch_size, chunk_size, seed: as in importance_sampled_log_likelihood.
+    Returns:
+        numpy float64 array of shape [N, k].
+    Used in: notebooks/03_vae_elbo.ipynb
+    """
+    rows, current, current_start = [], [], 0
+    for start, chunk in _log_weight_chunks(model, x, k, batch_size, chunk_size, seed):
+        if start != current_start:
+            rows.append(torch.cat(current, dim=1))
+            current, current_start = [], start
+        current.append(chunk)
+    rows.append(torch.cat(current, dim=1))
+    return torch.cat(rows).cpu().numpy()
+
+
 @torch.no_grad()
 def importance_sampled_log_likelihood(model, x, k, batch_size=100, chunk_size=250, seed=0):
     """log p(x) ~ IWAE_k = log (1/k) sum_i p(x, z_i) / q(z_i|x), z_i ~ q(z|x) (Burda et al. 2015, arXiv 1509.00519).
@@ -226,27 +275,13 @@ def importance_sampled_log_likelihood(model, x, k, batch_size=100, chunk_size=25
         numpy float64 array of shape [N], nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    if int(k) < 1:
-        raise ValueError(f"k must be a positive number of importance samples; got {k}.")
-    generator = torch.Generator().manual_seed(int(seed))
-    x = _as_tensor(x, _as_tensor(model.trainable_variables[0]) if hasattr(model, "trainable_variables")
-                   else next(model.parameters()))  # the model's dtype
-    results = []
-    for start in range(0, x.shape[0], batch_size):
-        xb = x[start:start + batch_size]
-        n = xb.shape[0]
-        mu, logvar = model.encode(xb)
-        running = torch.full((n,), -math.inf, dtype=torch.float64, device=mu.device)
-        done = 0
-        while done < k:
-            m = min(chunk_size, k - done)
-            eps = torch.randn((n, m, mu.shape[1]), generator=generator).to(mu.device, mu.dtype)
-            z = mu[:, None, :] + torch.exp(0.5 * logvar)[:, None, :] * eps              # [n, m, d]
-            decoded = model.decode(z.reshape(n * m, -1))
-            x_rep = xb.repeat_interleave(m, dim=0)                                      # example-major, like z
-            log_px = model.log_likelihood(x_rep, decoded).reshape(n, m)
-            log_w = log_importance_weights(log_px, z, mu, logvar).double()
-            running = torch.logaddexp(running, torch.logsumexp(log_w, dim=1))
-            done += m
-        results.append(running - math.log(k))
+    results, running, current_start = [], None, 0
+    for start, chunk in _log_weight_chunks(model, x, k, batch_size, chunk_size, seed):
+        if running is not None and start != current_start:
+            results.append(running - math.log(k))
+            running = None
+        current_start = start
+        total = torch.logsumexp(chunk, dim=1)
+        running = total if running is None else torch.logaddexp(running, total)
+    results.append(running - math.log(k))
     return torch.cat(results).cpu().numpy()

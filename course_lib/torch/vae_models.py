@@ -215,10 +215,13 @@ def encode_images(model, images, binarize=False) -> np.ndarray:
 
 
 @torch.no_grad()
-def decode_latents(model, z) -> np.ndarray:
-    """Mean images in [0, 1] (sigmoid of the logits, or the Gaussian means), numpy [N, 28, 28], for latents z [N, d]."""
+def decode_latents(model, z, logits=False) -> np.ndarray:
+    """Mean images in [0, 1] (sigmoid of the logits, or the Gaussian means), numpy [N, 28, 28], for latents z [N, d];
+    with logits=True the decoder's raw output (logits for "bernoulli") instead."""
     model.eval()
     decoded = model.decode(torch.as_tensor(np.asarray(z, np.float32)))
+    if logits:
+        return decoded.reshape(-1, 28, 28).numpy()
     images = torch.sigmoid(decoded) if model.likelihood == "bernoulli" else decoded
     return images.reshape(-1, 28, 28).clamp(0, 1).numpy()
 
