@@ -214,7 +214,7 @@ def _log_weight_chunks(model, x, k, batch_size, chunk_size, seed):
         raise ValueError(f"k must be a positive number of importance samples; got {k}.")
     generator = torch.Generator().manual_seed(int(seed))
     parameter = next(model.parameters())
-    x = _as_tensor(x, parameter).to(parameter.dtype)  # the model's dtype
+    x = _as_tensor(x, parameter).to(parameter.device, parameter.dtype)  # the model's device and dtype
     for start in range(0, x.shape[0], batch_size):
         xb = x[start:start + batch_size]
         n = xb.shape[0]

@@ -211,7 +211,8 @@ def vae_input(images, binarize=True, seed=0):
 def encode_images(model, images, binarize=False) -> np.ndarray:
     """Posterior means mu [N, latent_dim] (numpy) of uint8 images [N, 28, 28] (grey levels unless binarize)."""
     model.eval()
-    return model.encode(vae_input(images, binarize=binarize))[0].numpy()
+    x = vae_input(images, binarize=binarize).to(next(model.parameters()).device)
+    return model.encode(x)[0].cpu().numpy()
 
 
 @torch.no_grad()
@@ -219,11 +220,11 @@ def decode_latents(model, z, logits=False) -> np.ndarray:
     """Mean images in [0, 1] (sigmoid of the logits, or the Gaussian means), numpy [N, 28, 28], for latents z [N, d];
     with logits=True the decoder's raw output (logits for "bernoulli") instead."""
     model.eval()
-    decoded = model.decode(torch.as_tensor(np.asarray(z, np.float32)))
+    decoded = model.decode(torch.as_tensor(np.asarray(z, np.float32)).to(next(model.parameters()).device))
     if logits:
-        return decoded.reshape(-1, 28, 28).numpy()
+        return decoded.reshape(-1, 28, 28).cpu().numpy()
     images = torch.sigmoid(decoded) if model.likelihood == "bernoulli" else decoded
-    return images.reshape(-1, 28, 28).clamp(0, 1).numpy()
+    return images.reshape(-1, 28, 28).clamp(0, 1).cpu().numpy()
 
 
 def sample_images(model, n, seed=0) -> np.ndarray:

@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from course_lib.config import VAEConfig
 from course_lib.reference.vae import kl_warmup_weight
 from course_lib.torch import vae
+from course_lib.torch.utils import device
 from course_lib.torch.vae_models import LinearVAE, build_vae, vae_input
 
 __all__ = ["evaluate_elbo", "train_linear_vae", "train_vae"]
@@ -54,18 +55,19 @@ def train_vae(config: VAEConfig, images=None, model=None, progress=True):
             images = images[:config.train_limit]
     torch.manual_seed(config.seed)
     model = model if model is not None else build_vae(config)
-    model.train()
-    pixels = vae_input(images, binarize=config.binarize == "static", seed=config.seed)  # (N, 1, 28, 28)
+    target = device()
+    model.to(target).train()
+    pixels = vae_input(images, binarize=config.binarize == "static", seed=config.seed).to(target)  # (N, 1, 28, 28)
     n, batch_size = pixels.shape[0], min(config.batch_size, pixels.shape[0])
     steps_per_epoch = n // batch_size
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator(device=target).manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     history = {key: [] for key in HISTORY_KEYS}
     step = 0
     with tqdm(total=config.epochs * steps_per_epoch, disable=not progress, desc="VAE", leave=False) as bar:
         for epoch in range(config.epochs):
-            order = torch.from_numpy(rng.permutation(n))
+            order = torch.from_numpy(rng.permutation(n)).to(target)
             for index in range(steps_per_epoch):
                 batch = pixels.index_select(0, order[index * batch_size:(index + 1) * batch_size])
                 # 1. binarise the batch (dynamic binarisation: a fresh x ~ Bernoulli(pixel) every time)
@@ -104,6 +106,7 @@ def evaluate_elbo(model, x, batch_size=500, seed=0) -> dict:
     """
     model.eval()
     x = torch.as_tensor(np.asarray(x)) if not isinstance(x, torch.Tensor) else x
+    x = x.to(next(model.parameters()).device)
     parts = {key: [] for key in ("elbo", "reconstruction", "kl", "kl_per_dim", "mu")}
     for start in range(0, x.shape[0], batch_size):
         xb = x[start:start + batch_size]
@@ -113,7 +116,7 @@ def evaluate_elbo(model, x, batch_size=500, seed=0) -> dict:
                          decoder_logvar=model.decoder_logvar)
         terms.update(kl_per_dim=vae.gaussian_kl_per_dim(mu, logvar), mu=mu)
         for key in parts:
-            parts[key].append(terms[key].numpy().astype(np.float64))
+            parts[key].append(terms[key].cpu().numpy().astype(np.float64))
     return {key: np.concatenate(value) for key, value in parts.items()}
 
 
