@@ -440,9 +440,9 @@ plt.show()
 
 md("""
 Read the numbers above rather than a rule: on this data and budget, the warm-up run is compared with the plain
-run on the same steps (the measured test ELBO, KL and active units are printed). The bugged loss is unambiguous:
-with an effective beta of 784 the code collapses, almost no dimension stays active, and the decoder produces
-one average image whatever x is.
+run on the same steps (the measured test ELBO, KL and active units are printed above). The bugged loss is
+unambiguous: with an effective beta of 784 the KL falls to about 0 and no dimension stays active. A KL of 0
+means q(z|x) = p(z) for every x, so the decoder receives no information about the image it should reconstruct.
 """)
 
 # ---------------------------------------------------------------------------------------------------------
@@ -523,8 +523,9 @@ explorer
 ''')
 
 md("""
-The images change smoothly between the two products: the VAE's latent space is continuous, because the KL term
-keeps nearby codes meaningful. Move the slider, or pick a latent dimension and an offset to traverse it.
+Every point on the line decodes to a product-like image, not to noise: the KL term pulls codes towards one
+shared Gaussian, so the space between two products is filled. Move the slider, or pick a latent dimension and an
+offset to traverse it.
 """)
 
 md("""
@@ -549,9 +550,9 @@ record("sample_mean_intensity", float(samples.mean() / 255))
 ''')
 
 md("""
-Samples are blurry decoder means: the Bernoulli decoder's mean image averages over the pixels' uncertainty.
-The per-class rows are recognisable product kinds, a first taste of class-conditional generation, which
-notebook 04 does properly with a GAN.
+Samples are blurry: we show decoder means, which average over each pixel's uncertainty. Compare each row of the
+per-class grid with its label. This is a first taste of class-conditional generation, which notebook 04 does
+properly with a class-conditional GAN (and measures with a classifier).
 """)
 
 code('''
