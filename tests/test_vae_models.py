@@ -158,3 +158,14 @@ def test_importance_log_weights_share_samples_with_the_log_likelihood(fw):
     assert log_w.shape == (7, 30)
     log_p = fw.vae.importance_sampled_log_likelihood(model, x, 30, batch_size=3, chunk_size=7, seed=4)
     np.testing.assert_allclose(ref.iwae_bound(log_w), log_p, rtol=1e-10)
+
+
+def test_train_or_load_vae_trains_once(fw, tmp_path):
+    config = VAEConfig(latent_dim=2, hidden_dim=8, epochs=1, batch_size=32, seed=0)
+    path = tmp_path / "vae.npz"
+    first = fw.vae_models.train_or_load_vae(config, path, images=_images(64), progress=False)
+    assert path.exists()
+    again = fw.vae_models.train_or_load_vae(config, path, images=None, progress=False)  # loads: no data needed
+    z = np.zeros((1, 2))
+    np.testing.assert_allclose(fw.vae_models.decode_latents(again, z), fw.vae_models.decode_latents(first, z))
+    assert fw.vae_models.sample_images(again, 4, seed=0).shape == (4, 28, 28)
