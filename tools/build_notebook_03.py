@@ -410,7 +410,9 @@ plt.show()
 ''')
 
 md("""
-Larger beta switches whole dimensions off: their KL drops to about 0 and the encoder ignores them for every image.
+Larger beta lowers the KL of every dimension, and the least useful dimensions approach 0 first. The active-unit
+counts printed with the sweep say how many dimensions survive at each beta; with a short budget most survive, and
+switching dimensions off takes longer training or a larger beta.
 
 **KL annealing** (warm-up; Bowman et al. 2015, arXiv 1511.06349) starts training with beta = 0 and raises it
 linearly to 1, so the decoder learns to use z before the KL penalty pushes q towards the prior. We compare
