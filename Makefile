@@ -29,10 +29,12 @@ data: $(STAMP)
 	@$(PY) -m course_lib data download
 
 run: setup
-	$(PY) tools/run_notebooks.py --jobs $(JOBS)
+	OMP_NUM_THREADS=1 $(PY) tools/run_notebooks.py --jobs $(JOBS)
 
+# One math thread per process: $(JOBS) pytest workers plus their notebook kernels share the cores, and torch's
+# OpenMP threads spin when oversubscribed (a small VAE step: 23 ms with one thread, 294 ms with two, busy machine).
 test: setup
-	COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
+	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
 
 clean:
