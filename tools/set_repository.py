@@ -37,11 +37,16 @@ def rewrite(repository: str, tag: str) -> None:
     readme.write_text(text[:start] + "\n" + badge_table(repository, notebooks) + "\n" + text[end:], encoding="utf-8")
     for nb in notebooks:
         data = json.loads(nb.read_text(encoding="utf-8"))
+        changed = False
         for cell in data["cells"]:
             if "colab-setup" in cell.get("metadata", {}).get("tags", []):
                 source = "".join(cell["source"])
-                cell["source"] = INSTALL.sub(f"git+https://github.com/{repository}@{tag}", source)
-        nb.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+                updated = INSTALL.sub(f"git+https://github.com/{repository}@{tag}", source)
+                if updated != source:
+                    cell["source"] = updated.splitlines(keepends=True)  # nbformat's on-disk form
+                    changed = True
+        if changed:
+            nb.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def main(argv=None) -> int:
