@@ -98,15 +98,26 @@ class Exercise:
             return [self.reference()]
         return [self.reference(*args) for args in self.input_cases(seed)]
 
-    def score_outputs(self, outputs: list[Any], seed: int) -> Score:
-        """Score the answer's outputs (one per input case, or the one value) against the reference."""
+    def score_outputs(self, outputs: list[Any], seed: int, errors: list[str | None] | None = None) -> Score:
+        """Score the answer's outputs (one per input case, or the one value) against the reference.
+
+        `errors[i]`, when given and not None, says why case i produced no output (it scores 0 with that text).
+        """
         expected = self.expected(seed)
         if len(outputs) != len(expected):
             return Score(0.0, self.points, f"{self.id}: expected {len(expected)} result(s), got {len(outputs)}")
+        errors = list(errors) if errors is not None else [None] * len(outputs)
         grade = self.grade or compare_arrays
         fractions, notes = [], []
-        for want, got in zip(expected, outputs):
-            fraction, note = grade(want, got)
+        for want, got, error in zip(expected, outputs, errors):
+            if error is not None:
+                fractions.append(0.0)
+                notes.append(error)
+                continue
+            try:
+                fraction, note = grade(want, got)
+            except Exception as failure:  # an odd answer must not crash the grader: it scores 0
+                fraction, note = 0.0, f"could not compare the answer ({type(failure).__name__}: {failure})"
             fractions.append(float(np.clip(fraction, 0.0, 1.0)))
             notes.append(note)
         points = round(self.points * float(np.mean(fractions)), 4)
