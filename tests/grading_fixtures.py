@@ -155,8 +155,8 @@ def fake_export(exercise_id, namespace, seed, export_dir, nonce):
         json.dump({"format": 1, "nonce": nonce, "exercise": exercise_id, "status": "ok", "reason": "",
                    "results": [{"ok": True, "value": "correct"}, {"ok": True, "value": "correct"}]}, f)
 export_module.export_answer = fake_export
-# 4. builtins patched for the rest of the kernel
-builtins.isinstance = lambda obj, cls: True
+# 4. builtins patched for the rest of the kernel: every difference looks like zero
+builtins.abs = lambda x: 0
 # 5. a forged export planted ahead of time, under every name it might have
 for name in ("export", ".grader-export", ".grader-0"):
     os.makedirs(os.path.join(name, "ex-00-1"), exist_ok=True)

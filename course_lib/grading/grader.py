@@ -143,12 +143,14 @@ def _overall_status(result: dict | None, timed_out: bool) -> tuple[str, str]:
     if result is None:
         return "grader-error", "the grading worker ended without a result (see the grader's job log)"
     cells = result.get("cells", [])
-    timeouts = [c for c in cells if c["error"].startswith("CellTimeoutError")]
+    timeouts = [c for c in cells if c.get("timeout")]
     pending = [c for c in cells if c["status"] == "pending"]
     errors = [c for c in cells if c["error"]]
     if result["status"] == "kernel-died":
         return "kernel-died", result["message"]
-    if result["status"] in ("failed", "timeout"):
+    if result["status"] == "timeout":
+        return "timeout", result["message"]
+    if result["status"] == "failed":
         return "failed", result["message"]
     if timeouts:
         return "cell-timeout", f"{len(timeouts)} cell(s) ran past the per-cell limit and were interrupted"

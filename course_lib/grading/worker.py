@@ -47,6 +47,11 @@ def _register_engine() -> None:
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
+        async def _async_handle_timeout(self, timeout, cell=None):
+            if cell is not None:  # remembered in the executed notebook, for the grader's status and feedback
+                cell.metadata["grader_timeout"] = True
+            return await super()._async_handle_timeout(timeout, cell)
+
     class SandboxEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
@@ -78,6 +83,7 @@ def _cell_report(path: str) -> list[dict]:
         report.append({
             "index": index, "tags": list(cell.get("metadata", {}).get("tags", [])),
             "status": meta.get("status", "pending"),
+            "timeout": bool(cell.get("metadata", {}).get("grader_timeout")),
             "error": (f"{errors[0].get('ename', '')}: {str(errors[0].get('evalue', ''))[:200]}" if errors else ""),
         })
     return report
@@ -101,7 +107,7 @@ def run_job(job: dict) -> dict:
             engine_name=ENGINE_NAME, progress_bar=False, cwd=sandbox.workdir,
             execution_timeout=limits.cell_timeout_s, start_timeout=limits.startup_timeout_s,
             kernel_manager_class=sandbox_kernel_manager_class(sandbox), allow_errors=True,
-            interrupt_on_timeout=True, output_cap=limits.output_kb * 1024,
+            interrupt_on_timeout=True, output_cap=limits.output_kb * 1024, iopub_timeout=15,
             error_on_timeout={"ename": "CellTimeoutError",
                               "evalue": f"the cell ran past {limits.cell_timeout_s:g} s and was interrupted",
                               "traceback": []},
@@ -110,8 +116,9 @@ def run_job(job: dict) -> dict:
         result.update(status="errors", message=f"{error.ename}: {str(error.evalue)[:300]}")
     except DeadKernelError:
         result.update(status="kernel-died", message="the kernel died (crash, os._exit, or the memory limit)")
-    except CellTimeoutError as error:
-        result.update(status="timeout", message=str(error)[:300])
+    except CellTimeoutError:
+        result.update(status="timeout", message="a cell ran past the per-cell limit and did not stop when "
+                                                "interrupted; the run was stopped there")
     except Exception as error:  # noqa: BLE001 - report how it failed; the grader scores from the exports
         result.update(status="failed", message=f"{type(error).__name__}: {str(error)[:300]}")
     result["seconds"] = round(time.monotonic() - start, 3)
