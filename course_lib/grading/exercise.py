@@ -118,6 +118,7 @@ class Exercise:
                 fraction, note = grade(want, got)
             except Exception as failure:  # an odd answer must not crash the grader: it scores 0
                 fraction, note = 0.0, f"could not compare the answer ({type(failure).__name__}: {failure})"
+            fraction = float(fraction) if np.isfinite(fraction) else 0.0  # a NaN fraction is no credit
             fractions.append(float(np.clip(fraction, 0.0, 1.0)))
             notes.append(note)
         points = round(self.points * float(np.mean(fractions)), 4)
