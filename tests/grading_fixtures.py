@@ -125,6 +125,10 @@ def variants(paths: dict) -> dict:
                                       "hog = []\nwhile True:\n    hog.append(bytearray(256 * 1024 * 1024))")
     out["huge_output"] = _insert_after(solved_version(master), "ex-00-1",
                                        "for _ in range(200):\n    print('x' * 100_000)")
+    out["tampers_after_export"] = _insert_after(  # tries to erase the exports the grader cells wrote
+        solved_version(master), "ex-00-1",
+        "import glob, shutil\nfor folder in glob.glob('.grader-*') + glob.glob('*/.grader-*'):\n"
+        "    shutil.rmtree(folder, ignore_errors=True)")
     out["patches_grading"] = _set(_set(student_version(master), "ex-00-1", CHEAT_EX1), "ex-00-2", CHEAT_EX2)
     out["snoops"] = _set(solved_version(master), "ex-00-2", SNOOP.format(**paths))
     out["writes_outside"] = _set(solved_version(master), "ex-00-2", ESCAPE.format(**paths))

@@ -36,6 +36,7 @@ EXPECTED = {
     "memory_hog": (1, 1, {"errors"}),
     "huge_output": (1, 1, {"ok"}),
     "patches_grading": (0, 0, {"ok", "errors"}),
+    "tampers_after_export": (1, 1, {"ok"}),   # exports leave the kernel's reach as soon as their cell ends
     "snoops": (1, 0 if FULL_ISOLATION else None, {"ok"}),
     "writes_outside": (1, 1, {"ok"}),
     "duplicated_deleted": (0, 0, {"ok"}),

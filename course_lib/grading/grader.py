@@ -228,7 +228,8 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
                           log_file=str(scratch / "kernel.log"), expose=_expose_list(),
                           hide=_hide_list(setup, [str(setup.master_path), str(path.resolve().parent), *hide]))
         job = {"input": str(scratch / "prepared.ipynb"), "output": str(scratch / "executed.ipynb"),
-               "result": str(scratch / "result.json"), "sandbox": sandbox.to_json(),
+               "result": str(scratch / "result.json"), "export_dir": export_dir,
+               "collected_dir": str(scratch / "exports"), "sandbox": sandbox.to_json(),
                "parameters": {"FRAMEWORK": setup.framework, "QUICK": setup.quick, "SEED": 0,
                               "RECORDS_PATH": os.path.join(str(workdir), "course_records.json")}}
         result, timed_out = _run_worker(job, scratch, _kernel_env(str(workdir), str(runtime), setup),
@@ -236,8 +237,8 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
         status, message = _overall_status(result, timed_out)
         points, feedback = {}, {}
         for exercise in setup.exercises:
-            points[exercise.id], feedback[exercise.id] = _score_one(exercise, prepared, export_dir, nonce, seed,
-                                                                    message)
+            points[exercise.id], feedback[exercise.id] = _score_one(exercise, prepared, str(scratch / "exports"),
+                                                                    nonce, seed, message)
         return finish(status, message, points, feedback)
     except Exception as error:  # noqa: BLE001 - a grader bug must not lose the other submissions
         return finish("grader-error", f"{type(error).__name__}: {str(error)[:300]}")

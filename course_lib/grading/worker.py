@@ -6,7 +6,8 @@ sandbox (course_lib.grading.sandbox); the worker only drives it with papermill, 
 - a per-cell timeout that interrupts the kernel (KeyboardInterrupt) and goes on with the next cell,
 - errors allowed, so one broken cell does not stop the exports of the other exercises,
 - at most `output_kb` of outputs kept per notebook (the rest is dropped as it arrives).
-It writes RESULT.json: how the run ended and which cells ran, failed or timed out.
+After each grader export cell it moves that export out of the kernel's working folder into a folder only the
+grader can read, so later cells cannot rewrite it. It writes RESULT.json: how the run ended and which cells ran, failed or timed out.
 """
 
 from __future__ import annotations
@@ -89,6 +90,25 @@ def _cell_report(path: str) -> list[dict]:
     return report
 
 
+def _collector(export_dir: str, collected_dir: str):
+    """After each grader export cell, move the fresh exports out of the kernel's reach (a root-only folder)."""
+
+    def collect(cell=None, cell_index=None, **_):
+        if cell is None or "grader-export" not in cell.get("metadata", {}).get("tags", []):
+            return
+        try:
+            names = os.listdir(export_dir)
+        except OSError:
+            return
+        os.makedirs(collected_dir, mode=0o700, exist_ok=True)
+        for name in names:
+            target = os.path.join(collected_dir, name)
+            if not os.path.lexists(target):  # the first export of an id wins; rename never follows symlinks
+                os.rename(os.path.join(export_dir, name), target)
+
+    return collect
+
+
 def run_job(job: dict) -> dict:
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -108,6 +128,7 @@ def run_job(job: dict) -> dict:
             execution_timeout=limits.cell_timeout_s, start_timeout=limits.startup_timeout_s,
             kernel_manager_class=sandbox_kernel_manager_class(sandbox), allow_errors=True,
             interrupt_on_timeout=True, output_cap=limits.output_kb * 1024, iopub_timeout=15,
+            on_cell_executed=_collector(job["export_dir"], job["collected_dir"]),
             error_on_timeout={"ename": "CellTimeoutError",
                               "evalue": f"the cell ran past {limits.cell_timeout_s:g} s and was interrupted",
                               "traceback": []},
