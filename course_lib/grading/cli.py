@@ -38,7 +38,7 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
     """Grade every submission into the gradebook `out`; returns a summary dict."""
     from course_lib.grading.feedback import write_feedback
     from course_lib.grading.gradebook import Gradebook
-    from course_lib.grading.grader import GRADER_VERSION, GradingSetup, grade_submission
+    from course_lib.grading.grader import GRADER_VERSION, GradingSetup, grade_submission, kill_running
 
     setup = GradingSetup.load(master, **(setup_kwargs or {}))
     out = Path(out).resolve()
@@ -46,9 +46,11 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
     gradebook = Gradebook(out, [e.id for e in setup.exercises])
     submissions = find_submissions(submissions_dir)
     todo = {}
-    for student, path in submissions.items():
-        from course_lib.grading.prepare import sha256_of
+    from course_lib.grading.prepare import sha256_of
 
+    for student, path in submissions.items():
+        if path.resolve() == setup.master_path:
+            continue  # the master is not a submission
         if gradebook.already_graded(student, sha256_of(path.read_bytes())):
             continue
         todo[student] = path
@@ -59,9 +61,9 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(todo), desc="grading", unit="notebook", file=sys.stderr)
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(grade_submission, path, student, setup, hide): student
-                   for student, path in todo.items()}
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = {pool.submit(grade_submission, path, student, setup, hide): student for student, path in todo.items()}
+    try:
         for future in as_completed(futures):
             result = future.result()
             with lock:
@@ -72,6 +74,13 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(f"{result.student}: {result.total:g}/{result.max_total:g} {result.status}")
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        kill_running()
+        print(f"\nInterrupted: the gradebook {out} holds the {sum(statuses.values())} submission(s) graded in this "
+              "run; run the same command again to grade the rest.", file=sys.stderr)
+        raise
+    pool.shutdown(wait=True)
     if bar is not None:
         bar.close()
     seconds = time.monotonic() - start
@@ -108,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="wall-clock limit per cell, seconds (default: the notebook limit, at most 300)")
     parser.add_argument("--framework", choices=["torch", "tf"], default="torch")
     parser.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
-    parser.add_argument("--memory-mb", type=int, default=4096, help="address-space limit of each kernel")
+    parser.add_argument("--memory-mb", type=int, default=6144, help="address-space limit of each kernel")
     parser.add_argument("--output-kb", type=int, default=2048, help="outputs kept per notebook")
     parser.add_argument("--isolation", choices=["auto", "full", "limits-only"], default="auto")
     parser.add_argument("--seed", type=int, default=None, help="fixed hidden-input seed (default: secret, "
@@ -151,6 +160,8 @@ def main(argv) -> int:
     try:
         grade_folder(args.master, args.submissions, args.out, jobs=args.jobs, setup_kwargs=setup_kwargs,
                      progress=not args.no_progress)
+    except KeyboardInterrupt:
+        return 130
     except (KeyError, ValueError) as error:
         print(f"grading stopped before any submission ran: {error}", file=sys.stderr)
         return 2

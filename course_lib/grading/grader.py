@@ -15,19 +15,21 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from course_lib import __version__
 from course_lib.grading.exercise import Exercise, get_exercise
 from course_lib.grading.export import read_export
 from course_lib.grading.prepare import exercise_ids, prepare_submission, sha256_of
 from course_lib.grading.sandbox import Limits, Sandbox
 
-__all__ = ["GRADER_VERSION", "GradingSetup", "SubmissionResult", "grade_submission"]
+__all__ = ["GRADER_VERSION", "GradingSetup", "SubmissionResult", "grade_submission", "kill_running"]
 
-GRADER_VERSION = "course_lib-grader-1"
+GRADER_VERSION = f"course_lib-{__version__}-grader-1"
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
 COURSE_ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -112,6 +114,21 @@ def _kill_group(pid: int) -> None:
             pass
 
 
+_RUNNING: dict[int, Path] = {}  # worker pid -> its scratch folder, for kill_running()
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_running() -> None:
+    """Kill every worker and kernel still running (the grader was interrupted)."""
+    with _RUNNING_LOCK:
+        running = dict(_RUNNING)
+    for pid, scratch in running.items():
+        _kill_group(pid)
+        kernel_pid = scratch / "kernel.pid"
+        if kernel_pid.exists():
+            _kill_group(int(kernel_pid.read_text() or 0))
+
+
 def _run_worker(job: dict, job_dir: Path, env: dict, limits: Limits) -> tuple[dict | None, bool]:
     """Run the worker process; (its result or None, whether the notebook ran past its wall-clock limit)."""
     job_path = job_dir / "job.json"
@@ -120,6 +137,8 @@ def _run_worker(job: dict, job_dir: Path, env: dict, limits: Limits) -> tuple[di
         worker = subprocess.Popen([sys.executable, "-m", "course_lib.grading.worker", str(job_path)],
                                   env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                   start_new_session=True, cwd=str(job_dir))
+        with _RUNNING_LOCK:
+            _RUNNING[worker.pid] = job_dir
         timed_out = False
         try:
             worker.wait(timeout=limits.notebook_timeout_s + limits.startup_timeout_s)
@@ -131,6 +150,8 @@ def _run_worker(job: dict, job_dir: Path, env: dict, limits: Limits) -> tuple[di
             if kernel_pid.exists():  # the kernel has its own session (jupyter_client); its namespace dies with it
                 _kill_group(int(kernel_pid.read_text() or 0))
             worker.wait()
+            with _RUNNING_LOCK:
+                _RUNNING.pop(worker.pid, None)
     result_path = Path(job["result"])
     if timed_out or not result_path.exists():
         return None, timed_out

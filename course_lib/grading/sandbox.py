@@ -38,7 +38,7 @@ class Limits:
 
     notebook_timeout_s: float = 600.0
     cell_timeout_s: float = 120.0
-    memory_mb: int = 4096
+    memory_mb: int = 6144
     file_mb: int = 64
     tmpfs_mb: int = 256
     output_kb: int = 2048
