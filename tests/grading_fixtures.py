@@ -131,6 +131,7 @@ def variants(paths: dict) -> dict:
         "    shutil.rmtree(folder, ignore_errors=True)")
     out["patches_grading"] = _set(_set(student_version(master), "ex-00-1", CHEAT_EX1), "ex-00-2", CHEAT_EX2)
     out["snoops"] = _set(solved_version(master), "ex-00-2", SNOOP.format(**paths))
+    out["uses_network"] = _set(solved_version(master), "ex-00-2", NETWORK.format(port=paths.get("port", 9)))
     out["writes_outside"] = _set(solved_version(master), "ex-00-2", ESCAPE.format(**paths))
     nb = solved_version(master)
     index = _exercise_index(nb, "ex-00-1")
@@ -182,6 +183,13 @@ for path in ["{master}", "{submissions}", "{gradebook}"]:
 seen += glob.glob("{submissions}/*.ipynb")
 # full marks only if the instructor's files were readable
 SNEAKER_CLASS = 7 if seen else -1'''
+
+NETWORK = '''import socket
+try:  # the grading machine listens on this port; the sandbox has no network, not even its loopback
+    socket.create_connection(("127.0.0.1", {port}), timeout=3).close()
+    SNEAKER_CLASS = 7
+except OSError:
+    SNEAKER_CLASS = -1'''
 
 ESCAPE = '''import os
 written = 0

@@ -8,6 +8,7 @@ on 2 busy cores.
 from __future__ import annotations
 
 import csv
+import socket
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ EXPECTED = {
     "tampers_after_export": (1, 1, {"ok"}),   # exports leave the kernel's reach as soon as their cell ends
     "snoops": (1, 0 if FULL_ISOLATION else None, {"ok"}),
     "writes_outside": (1, 1, {"ok"}),
+    "uses_network": (1, 0 if FULL_ISOLATION else None, {"ok"}),
     "duplicated_deleted": (0, 0, {"ok"}),
     "not_a_notebook": (0, 0, {"unreadable"}),
 }
@@ -59,10 +61,17 @@ def graded(tmp_path_factory):
     for leftover in repo_build.glob("*"):
         leftover.unlink()
     submissions, gradebook = root / "submissions", root / "gradebook.csv"
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
     paths = {"master": str(MASTER), "submissions": str(submissions), "gradebook": str(gradebook),
-             "outside": str(outside), "repo_build": str(repo_build)}
+             "outside": str(outside), "repo_build": str(repo_build), "port": server.getsockname()[1]}
     written = write_submissions(submissions, paths)
-    assert cli.main([str(MASTER), str(submissions), "--out", str(gradebook), "--framework", "torch", *FAST]) == 0
+    try:
+        assert cli.main([str(MASTER), str(submissions), "--out", str(gradebook), "--framework", "torch",
+                         *FAST]) == 0
+    finally:
+        server.close()
     return {"rows": _rows(gradebook), "gradebook": gradebook, "submissions": submissions, "written": written,
             "outside": outside, "repo_build": repo_build, "feedback": root / "gradebook_feedback"}
 
