@@ -110,10 +110,9 @@ def variants(paths: dict) -> dict:
     out["partial"] = nb
 
     out["syntax_error"] = _set(solved_version(master), "ex-00-1", "def to_unit_range(images)\n    return images")
-    nb = _set(solved_version(master), "ex-00-1", SOLVED_EX1 + "\nraise ValueError('oops at definition time')")
+    # ex-00-1 raises when called on the hidden inputs; ex-00-2 raises while the cell runs (the value is never set)
+    nb = _set(solved_version(master), "ex-00-1", "def to_unit_range(images):\n    raise RuntimeError('bad scaling')")
     out["exception"] = _set(nb, "ex-00-2", "SNEAKER_CLASS = int('seven')")
-    out["raises_in_function"] = _set(solved_version(master), "ex-00-1",
-                                     "def to_unit_range(images):\n    raise RuntimeError('bad scaling')")
     out["infinite_loop"] = _insert_after(solved_version(master), "ex-00-1", "while True:\n    pass")
     out["ignores_interrupt"] = _insert_after(
         solved_version(master), "ex-00-1",

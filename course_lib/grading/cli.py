@@ -54,7 +54,7 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
         if gradebook.already_graded(student, sha256_of(path.read_bytes())):
             continue
         todo[student] = path
-    hide = [str(out), str(feedback_dir)]
+    hide = [str(out), str(feedback_dir), str(Path(submissions_dir).resolve())]  # all students' folders
     lock, statuses, start = threading.Lock(), Counter(), time.monotonic()
     bar = None
     if progress:
