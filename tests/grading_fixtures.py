@@ -121,7 +121,8 @@ def variants(paths: dict) -> dict:
     out["os_exit"] = _insert_after(solved_version(master), "ex-00-1", "import os\nos._exit(3)")
     out["kernel_crash"] = _insert_after(solved_version(master), "ex-00-1", "import ctypes\nctypes.string_at(0)")
     out["memory_hog"] = _insert_after(solved_version(master), "ex-00-1",
-                                      "hog = []\nwhile True:\n    hog.append(bytearray(256 * 1024 * 1024))")
+                                      "hog = [np.ones(2**24)]  # 128 MB touched\nwhile True:\n"
+                                      "    hog.append(np.empty(2**27))  # then 1 GB at a time until the limit")
     out["huge_output"] = _insert_after(solved_version(master), "ex-00-1",
                                        "for _ in range(200):\n    print('x' * 100_000)")
     out["tampers_after_export"] = _insert_after(  # tries to erase the exports the grader cells wrote

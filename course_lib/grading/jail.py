@@ -59,6 +59,14 @@ def _blocked_parent(path: str) -> str | None:
     return None
 
 
+def _bind_back(fds) -> None:
+    """Mount folders opened before the mounts that covered them back at their own paths."""
+    for path, fd in fds:
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+
+
 def _isolate_filesystem(spec: dict) -> None:
     keep = [spec["workdir"], spec["runtime_dir"]]
     # Folders the kernel needs (Python, course_lib) under a folder it may not enter get mounted back alone,
@@ -68,19 +76,17 @@ def _isolate_filesystem(spec: dict) -> None:
         parent = _blocked_parent(path) if os.path.isdir(path) else None
         if parent:
             blocked.setdefault(parent, []).append(path)
-    binds = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in keep]
-    binds += [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for paths in blocked.values() for path in paths]
+    opened = lambda paths: [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in paths]  # noqa: E731
+    keep_fds, expose_fds = opened(keep), opened([p for paths in blocked.values() for p in paths])
     for target in ("/tmp", "/var/tmp", "/dev/shm"):
         if os.path.isdir(target):
             _tmpfs(target, spec["tmpfs_mb"])
     for parent in blocked:
         _mount("tmpfs", parent, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    _bind_back(expose_fds)  # before hiding: a hidden folder inside an exposed one stays hidden
     for path in spec["hide"]:
         _hide(path)
-    for path, fd in binds:  # opened before the mounts above hid them
-        os.makedirs(path, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-        os.close(fd)
+    _bind_back(keep_fds)  # after hiding: the working folder may sit inside a hidden one
     for path in keep:
         for folder, dirs, files in os.walk(path):
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
