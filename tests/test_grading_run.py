@@ -20,7 +20,7 @@ from tests.grading_fixtures import MASTER, write_submissions
 REPO = Path(__file__).resolve().parents[1]
 # The cell limit must stay above the slowest honest cell (import torch on a busy machine), the notebook
 # limit above a whole honest run.
-FAST = ["--jobs", "2", "--timeout", "60", "--cell-timeout", "15", "--memory-mb", "3000", "--no-progress"]
+FAST = ["--jobs", "2", "--timeout", "90", "--cell-timeout", "30", "--memory-mb", "3000", "--no-progress"]
 FULL_ISOLATION = probe_isolation() == "full"
 
 # name: (ex-00-1 points, ex-00-2 points, statuses allowed)
