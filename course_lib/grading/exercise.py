@@ -9,7 +9,8 @@ Two kinds:
 `check(id, answer)` gives instant feedback in the notebook and returns what later cells should use: the
 student's answer when it passes, the library's reference otherwise, so a notebook runs end to end with an
 exercise left undone. It never decides a grade: the grader calls the same `score` in its own process, on
-hidden inputs, with the student's outputs exported from the kernel (see course_lib.grading.grader).
+hidden inputs, with the student's outputs exported from the kernel (see course_lib.grading.grader and
+docs/instructors.md).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["Exercise", "Score", "check", "get_exercise", "register", "registered
 
 _REGISTRY: dict[str, "Exercise"] = {}
 PUBLIC_SEED = 2024   # inputs used for instant feedback in the notebook
-HIDDEN_SEED = 90210  # inputs used by the grader; never printed
+HIDDEN_SEED = 90210  # a fixed hidden seed for local checks; the grader draws a fresh secret seed per submission
 
 
 @dataclass(frozen=True)
