@@ -6,8 +6,8 @@
 The solved copies come from the master's solution blocks (### BEGIN/END SOLUTION) or, with --solutions, from a
 dict {exercise id: solved cell source} in that file. Bare papermill runs each copy with the papermill command
 line, --jobs at a time, each in its own temporary folder, with the same parameters (quick mode). Prints one
-JSON object and writes it to benchmarks/results/grading_speed.json. The overhead ratio compares the two in the
-same run: (grader seconds / papermill seconds) - 1.
+JSON object and writes it to benchmarks/results/grading_speed_<master stem>.json. The overhead ratio compares
+the two in the same run: (grader seconds / papermill seconds) - 1.
 """
 
 from __future__ import annotations
@@ -126,7 +126,7 @@ def main(argv=None) -> int:
     print(json.dumps(result))
     results = REPO / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "grading_speed.json").write_text(json.dumps(result, indent=1) + "\n")
+    (results / f"grading_speed_{Path(args.master).stem}.json").write_text(json.dumps(result, indent=1) + "\n")
     return 0 if full_marks else 1
 
 

@@ -7,7 +7,8 @@ sandbox (course_lib.grading.sandbox); the worker only drives it with papermill, 
 - errors allowed, so one broken cell does not stop the exports of the other exercises,
 - at most `output_kb` of outputs kept per notebook (the rest is dropped as it arrives).
 After each grader export cell it moves that export out of the kernel's working folder into a folder only the
-grader can read, so later cells cannot rewrite it. It writes RESULT.json: how the run ended and which cells ran, failed or timed out.
+grader can read, so later cells cannot rewrite it. It writes RESULT.json: how the run ended and which cells
+ran, failed or timed out.
 """
 
 from __future__ import annotations
