@@ -9,7 +9,8 @@ Two kinds:
 `check(id, answer)` gives instant feedback in the notebook and returns what later cells should use: the
 student's answer when it passes, the library's reference otherwise, so a notebook runs end to end with an
 exercise left undone. It never decides a grade: the grader calls the same `score` in its own process, on
-hidden inputs, with the student's outputs exported from the kernel (see course_lib.grading.grader).
+hidden inputs, with the student's outputs exported from the kernel (see course_lib.grading.grader and
+docs/instructors.md).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ __all__ = ["Exercise", "Score", "check", "get_exercise", "register", "registered
 
 _REGISTRY: dict[str, "Exercise"] = {}
 PUBLIC_SEED = 2024   # inputs used for instant feedback in the notebook
-HIDDEN_SEED = 90210  # inputs used by the grader; never printed
+HIDDEN_SEED = 90210  # a fixed hidden seed for local checks; the grader draws a fresh secret seed per submission
 
 
 @dataclass(frozen=True)
@@ -98,15 +99,27 @@ class Exercise:
             return [self.reference()]
         return [self.reference(*args) for args in self.input_cases(seed)]
 
-    def score_outputs(self, outputs: list[Any], seed: int) -> Score:
-        """Score the answer's outputs (one per input case, or the one value) against the reference."""
+    def score_outputs(self, outputs: list[Any], seed: int, errors: list[str | None] | None = None) -> Score:
+        """Score the answer's outputs (one per input case, or the one value) against the reference.
+
+        `errors[i]`, when given and not None, says why case i produced no output (it scores 0 with that text).
+        """
         expected = self.expected(seed)
         if len(outputs) != len(expected):
             return Score(0.0, self.points, f"{self.id}: expected {len(expected)} result(s), got {len(outputs)}")
+        errors = list(errors) if errors is not None else [None] * len(outputs)
         grade = self.grade or compare_arrays
         fractions, notes = [], []
-        for want, got in zip(expected, outputs):
-            fraction, note = grade(want, got)
+        for want, got, error in zip(expected, outputs, errors):
+            if error is not None:
+                fractions.append(0.0)
+                notes.append(error)
+                continue
+            try:
+                fraction, note = grade(want, got)
+            except Exception as failure:  # an odd answer must not crash the grader: it scores 0
+                fraction, note = 0.0, f"could not compare the answer ({type(failure).__name__}: {failure})"
+            fraction = float(fraction) if np.isfinite(fraction) else 0.0  # a NaN fraction is no credit
             fractions.append(float(np.clip(fraction, 0.0, 1.0)))
             notes.append(note)
         points = round(self.points * float(np.mean(fractions)), 4)

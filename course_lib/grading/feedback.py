@@ -1,0 +1,44 @@
+"""One markdown feedback file per student: points and the reason behind each exercise's score."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+__all__ = ["feedback_markdown", "feedback_path", "write_feedback"]
+
+
+def feedback_path(folder, student: str) -> Path:
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._") or "student"
+    return Path(folder) / f"{safe}.md"
+
+
+def _plain(text: str) -> str:
+    """Student-made text (error messages) as inert markdown: no HTML, no links, one line."""
+    text = re.sub(r"\s+", " ", str(text))[:600]
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("`", "'")
+
+
+def feedback_markdown(result, grader_version: str) -> str:
+    lines = [f"# Feedback for {_plain(result.student)}", "",
+             f"**Total: {result.total:g} / {result.max_total:g}** (status: {result.status})", ""]
+    if result.message:
+        lines += [f"How the run went: {_plain(result.message)}", ""]
+    lines += ["| exercise | points | feedback |", "|---|---|---|"]
+    for exercise_id, points in result.points.items():
+        text = _plain(result.feedback.get(exercise_id, "")).replace("|", "\\|")
+        lines.append(f"| {exercise_id} | {points:g} / {result.max_points[exercise_id]:g} | {text} |")
+    lines += ["", f"Submission sha256 `{result.sha256}`, graded {result.timestamp} by {grader_version}.", ""]
+    return "\n".join(lines)
+
+
+def write_feedback(folder, result, grader_version: str) -> Path:
+    path = feedback_path(folder, result.student)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as tmp_file:
+        tmp_file.write(feedback_markdown(result, grader_version))
+    os.replace(tmp, path)
+    return path
