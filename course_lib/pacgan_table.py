@@ -212,6 +212,7 @@ def write_csv(rows, path):
             for row in rows:
                 writer.writerow({k: (round(v, 4) if isinstance(v, float) and math.isfinite(v) else v)
                                  for k, v in row.items()})
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
