@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-__all__ = ["asdict", "DataConfig", "ToyGANConfig"]
+__all__ = ["asdict", "DataConfig"]
 
 
 @dataclass
@@ -23,39 +23,80 @@ class DataConfig:
     on_device: bool = False       # hold the whole data set on the accelerator
 
 
-# --- GAN instability and mode collapse (notebooks/02_gan_instability.ipynb) ---------------------------------------
+# ---------------------------------------------------------------- GAN losses on toy 2-D data (issue 3, notebook 01;
+# the remedies are issue 4's, notebook 02)
+
+# loss name -> (discriminator loss, generator loss), function names in course_lib/<fw>/losses.py
+GAN_LOSS_PAIRS = {
+    "minimax": ("minimax_discriminator_loss", "minimax_generator_loss"),
+    "non_saturating": ("minimax_discriminator_loss", "non_saturating_generator_loss"),
+    "least_squares": ("least_squares_discriminator_loss", "least_squares_generator_loss"),
+    "hinge": ("hinge_discriminator_loss", "hinge_generator_loss"),
+    "wasserstein": ("wasserstein_critic_loss", "wasserstein_generator_loss"),
+}
+TOY_DATA = ("ring", "grid")
+
 
 @dataclass
 class ToyGANConfig:
-    """A small MLP GAN on a 2-D mixture, and the remedies against mode collapse (all off by default).
+    """A small MLP GAN on a toy 2-D mixture (course_lib.data.toy2d), the same in both twins.
 
-    Defaults follow shared/NOTES.md (3x128 ReLU MLPs, batch 256, Adam 5e-4 with beta1 0.5): they train a
-    vanilla GAN on the ring in about a minute of CPU. Remedies: `pack` (PacGAN, arXiv 1712.04086),
-    `minibatch_std` (arXiv 1710.10196), `spectral_norm` (arXiv 1802.05957), `unrolled_steps` (arXiv 1611.02163),
-    `weight_clip` (WGAN, arXiv 1701.07875), `gp_weight` (WGAN-GP, arXiv 1704.00028), `r1_gamma`
-    (R1, arXiv 1801.04406).
+    Defaults follow shared measurements on a CPU: 3x128 ReLU MLPs, batch 256, Adam 5e-4 with beta1 0.5.
+    Remedy fields (pack .. weight_clip) are issue 4's (notebooks/02_gan_instability.ipynb).
     """
 
-    dataset: str = "ring"            # "ring" (8 modes) or "grid" (25 modes)
-    loss: str = "non_saturating"     # "non_saturating" or "wgan" (critic; use with weight_clip or gp_weight)
-    steps: int = 12000               # generator updates
-    batch_size: int = 256            # real samples per D step; with packing, batch_size / pack packed inputs
-    z_dim: int = 2
-    hidden: int = 128
-    depth: int = 3                   # hidden layers in G and in D
+    data: str = "ring"              # "ring" (8 modes) or "grid" (25 modes)
+    loss: str = "non_saturating"    # a key of GAN_LOSS_PAIRS
+    steps: int = 2000               # generator updates
+    batch_size: int = 256
+    latent_dim: int = 2
+    hidden: int = 128               # units per hidden layer, G and D
+    depth: int = 3                  # hidden layers, G and D
     lr: float = 5e-4
     beta1: float = 0.5
     beta2: float = 0.999
-    d_steps: int = 1                 # D (critic) updates per G update
-    lr_decay_start: float = 1.0      # fraction of `steps` after which both learning rates decay linearly to 0
-    pack: int = 1                    # PacGAN: D sees `pack` samples concatenated (1 = off)
-    minibatch_std: bool = False      # append the batch's mean feature std to D's last hidden layer
-    spectral_norm: bool = False      # spectral normalisation of D's linear layers (one power iteration a call)
-    unrolled_steps: int = 0          # unrolled GAN: G is updated against D advanced by k extra steps
-    weight_clip: float = 0.0         # WGAN: clip D's weights to [-c, c] after each step (0 = off)
-    gp_weight: float = 0.0           # WGAN-GP: lambda * (||grad D(x_hat)|| - 1)^2 on interpolates (0 = off)
-    r1_gamma: float = 0.0            # R1: gamma/2 * ||grad D(x_real)||^2 (0 = off)
+    critic_steps: int = 1           # discriminator updates per generator update
+    gp_weight: float = 0.0          # lambda of the WGAN-GP penalty (0: off)
+    r1_gamma: float = 0.0           # gamma of the R1 penalty (0: off)
+    lr_decay_start: float = 1.0     # fraction of training after which lr decays linearly to 0 (1.0: constant)
+    snapshot_every: int = 0         # keep generated samples every this many steps (0: none)
+    eval_samples: int = 2500        # samples generated at the end (and in snapshots)
+    log_every: int = 10             # history / monitor every this many steps
     seed: int = 0
-    snapshot_every: int = 0          # keep `snapshot_samples` generated samples every this many steps (0 = off)
-    snapshot_samples: int = 512
-    eval_samples: int = 2500         # samples scored at the end (PacGAN scores 2,500)
+    # remedies, implemented by issue 4
+    pack: int = 1                   # PacGAN packing degree m (arXiv 1712.04086)
+    minibatch_std: bool = False     # minibatch standard deviation feature (arXiv 1710.10196)
+    spectral_norm: bool = False     # spectral normalisation of D (arXiv 1802.05957)
+    unrolled_steps: int = 0         # unrolled GAN (arXiv 1611.02163)
+    weight_clip: float = 0.0        # WGAN weight clipping (arXiv 1701.07875; 0: off)
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> "ToyGANConfig":
+        """Raise ValueError naming the field, what it must be and what it is; return self when all is fine."""
+        if self.data not in TOY_DATA:
+            raise ValueError(f"ToyGANConfig.data must be one of {TOY_DATA}; got {self.data!r}.")
+        if self.loss not in GAN_LOSS_PAIRS:
+            raise ValueError(f"ToyGANConfig.loss must be one of {tuple(GAN_LOSS_PAIRS)}; got {self.loss!r}.")
+        for name in ("steps", "batch_size", "latent_dim", "hidden", "depth", "critic_steps", "eval_samples",
+                     "log_every", "pack"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"ToyGANConfig.{name} must be a positive integer; got {value!r}.")
+        for name in ("snapshot_every", "seed", "unrolled_steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"ToyGANConfig.{name} must be a non-negative integer; got {value!r}.")
+        if not self.lr > 0:
+            raise ValueError(f"ToyGANConfig.lr must be positive; got {self.lr!r}.")
+        for name in ("beta1", "beta2"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"ToyGANConfig.{name} must be in [0, 1); got {getattr(self, name)!r}.")
+        for name in ("gp_weight", "r1_gamma", "weight_clip"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"ToyGANConfig.{name} must be >= 0 (0 turns it off); got {getattr(self, name)!r}.")
+        if not 0.0 <= self.lr_decay_start <= 1.0:
+            raise ValueError(f"ToyGANConfig.lr_decay_start is a fraction of training in [0, 1] (1.0: no decay); "
+                             f"got {self.lr_decay_start!r}.")
+        return self

@@ -39,7 +39,7 @@ METHODS = {
     "minibatch std": {"minibatch_std": True},
     "spectral norm": {"spectral_norm": True},
     "unrolled 5": {"unrolled_steps": 5},
-    "WGAN-GP": {"loss": "wgan", "gp_weight": 0.1, "d_steps": 5},
+    "WGAN-GP": {"loss": "wasserstein", "gp_weight": 0.1, "critic_steps": 5},
 }
 DEFAULT_METHODS = ("vanilla", "PacGAN2", "R1")
 
@@ -72,13 +72,14 @@ def table_configs(quick=False, seeds=3, methods=DEFAULT_METHODS, datasets=("ring
                     overrides["steps"] = budget[dataset]["steps"] // 5
                 if method.startswith("unrolled"):  # each step costs 1 + k D steps: half the G steps
                     overrides["steps"] = budget[dataset]["steps"] // 2
-                runs.append((dataset, method, ToyGANConfig(dataset=dataset, seed=seed, **overrides)))
+                runs.append((dataset, method, ToyGANConfig(data=dataset, seed=seed, **overrides)))
     return runs
 
 
 def run_one(framework, dataset, method, config_dict):
     """Train one toy GAN single-threaded and return its row (for a process pool; arguments are picklable)."""
     import course_lib
+    from course_lib.metrics import mode_coverage
 
     fw = course_lib.load(framework)
     if framework == "torch":
@@ -95,10 +96,10 @@ def run_one(framework, dataset, method, config_dict):
             pass  # already initialised in this process
     config = ToyGANConfig(**config_dict)
     result = fw.toy_gan.train_toy_gan(config)
-    coverage = result["coverage"]
+    coverage = mode_coverage(result.samples, result.means, result.std)
     return {"framework": framework, "dataset": dataset, "method": method, "seed": config.seed,
             "steps": config.steps, "modes": coverage.modes, "high_quality": 100.0 * coverage.high_quality,
-            "reverse_kl": coverage.reverse_kl, "seconds": result["seconds"]}
+            "reverse_kl": coverage.reverse_kl, "seconds": result.seconds}
 
 
 def run_table(framework="torch", quick=False, seeds=3, methods=DEFAULT_METHODS, workers=2, progress=True,

@@ -82,20 +82,16 @@ def test_eval_mode_leaves_u_alone():
     np.testing.assert_array_equal(before, layer_f.u.numpy())
 
 
-def test_toy_discriminator_parity_with_copied_weights():
-    """The whole packed D with minibatch std and spectral norm gives the same logits in both twins."""
-    from course_lib.config import ToyGANConfig
-
-    config = ToyGANConfig(pack=2, minibatch_std=True, spectral_norm=True, hidden=8, depth=2)
-    d_t = course_lib.load("torch").toy_gan.ToyDiscriminator(config)
-    d_f = course_lib.load("tf").toy_gan.ToyDiscriminator(config)
-    layers_t = list(d_t.hidden_layers) + [d_t.out]
-    layers_f = list(d_f.hidden_layers) + [d_f.out]
-    for lt, lf in zip(layers_t, layers_f):
-        course_lib.load("tf").layers.set_layer_state(lf, course_lib.load("torch").layers.get_layer_state(lt))
-    x = np.random.default_rng(2).standard_normal((8, 2)).astype(np.float32)
-    d_t.train()
-    out_t = _np(d_t(torch.from_numpy(x)))
-    out_f = _np(d_f(tf.constant(x), training=True))
-    assert out_t.shape == (4, 1)
+@pytest.mark.parametrize("options", [{"pack": 2}, {"pack": 3, "minibatch_std": True}, {"spectral_norm": True},
+                                     {"pack": 2, "minibatch_std": True, "spectral_norm": True}])
+def test_toy_discriminator_with_remedies_agrees_across_twins(options):
+    """The toy GAN's D with packing, minibatch std and spectral norm: same logits in both twins, copied weights."""
+    d_t = course_lib.load("torch").toy_gan.ToyDiscriminator(2, 16, 2, **options)
+    d_f = course_lib.load("tf").toy_gan.ToyDiscriminator(2, 16, 2, **options)
+    d_f.set_numpy_weights(d_t.get_numpy_weights())  # u starts at the same deterministic vector in both
+    x = np.random.default_rng(3).standard_normal((12, 2)).astype(np.float32)
+    out_t, out_f = _np(d_t(torch.from_numpy(x))), _np(d_f(tf.constant(x)))
+    assert out_t.shape == (12 // options.get("pack", 1), 1)
     np.testing.assert_allclose(out_t, out_f, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(course_lib.load("torch").toy_gan.discriminate(d_t, x),
+                               course_lib.load("tf").toy_gan.discriminate(d_f, x), rtol=RTOL, atol=ATOL)

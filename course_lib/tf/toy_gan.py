@@ -1,237 +1,294 @@
-"""A small MLP GAN on 2-D mixtures and the remedies against mode collapse (twin of course_lib/torch/toy_gan.py).
+"""A small MLP GAN on toy 2-D mixtures in TensorFlow (twin of course_lib/torch/toy_gan.py).
 
-Used in: notebooks/02_gan_instability.ipynb
+The loop is three numbered steps, identical in both twins: `# 1. sample z`, `# 2. update D`, `# 3. update G`.
+Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
 """
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
 import tensorflow as tf
 
-from course_lib.config import ToyGANConfig
-from course_lib.data import toy2d
-from course_lib.metrics import mode_coverage
-from course_lib.tf.layers import SpectralNormLinear, _torch_like_dense, minibatch_std, pack
+from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig, asdict
+from course_lib.toy_gan_result import ToyGANResult, toy_mixture
+from course_lib.tf import losses
+from course_lib.tf.layers import SpectralNormLinear, minibatch_std, pack
+from course_lib.tf.utils import set_seed
 
-__all__ = ["ToyDiscriminator", "ToyGenerator", "sample_toy_generator", "train_toy_gan"]
+__all__ = [
+    "ToyDiscriminator",
+    "ToyGenerator",
+    "discriminate",
+    "discriminator_step",
+    "generate_samples",
+    "generator_step",
+    "train_toy_gan",
+]
 
-DATASETS = {"ring": toy2d.ring_means, "grid": toy2d.grid_means}
-STDS = {"ring": toy2d.RING_STD, "grid": toy2d.GRID_STD}
+POOL_SIZE = 100_000  # real samples drawn once; batches are random rows of this pool
 
 
-class ToyGenerator(tf.keras.Model):
-    """G: z [N, z_dim] -> x [N, 2], an MLP of `depth` hidden ReLU layers of width `hidden`.
+def _dense(units, fan_in, activation=None):
+    # PyTorch's nn.Linear initialisation (U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for kernel and bias), so that
+    # both twins start training from the same kind of network
+    bound = 1.0 / np.sqrt(fan_in)
+    return tf.keras.layers.Dense(
+        units, activation=activation,
+        kernel_initializer=tf.keras.initializers.VarianceScaling(1.0 / 3.0, "fan_in", "uniform"),
+        bias_initializer=tf.keras.initializers.RandomUniform(-bound, bound))
 
-    Args:
-        config: ToyGANConfig (z_dim, hidden, depth).
-    Used in: notebooks/02_gan_instability.ipynb
+
+def _built_dense(fan_in, units):
+    layer = _dense(units, fan_in)
+    layer.build((None, fan_in))
+    return layer
+
+
+def _mlp(in_dim, hidden, depth, out_dim):
+    layers, width = [], in_dim
+    for _ in range(depth):
+        layers.append(_dense(hidden, width, "relu"))
+        width = hidden
+    layers.append(_dense(out_dim, width))
+    net = tf.keras.Sequential(layers)
+    net.build((None, in_dim))
+    return net
+
+
+def _dense_layers(net):
+    # the plain Dense of every dense layer (inside SpectralNormLinear too), input to output
+    layers = net.layers if isinstance(net, tf.keras.Sequential) else net
+    return [layer.linear if isinstance(layer, SpectralNormLinear) else layer for layer in layers]
+
+
+class _NumpyWeights:
+    def get_numpy_weights(self):
+        """[(kernel [in, out], bias [out]), ...] of every dense layer, input to output, as numpy."""
+        return [(layer.kernel.numpy().copy(), layer.bias.numpy().copy()) for layer in _dense_layers(self.net)]
+
+    def set_numpy_weights(self, weights):
+        """Load [(kernel [in, out], bias [out]), ...] as returned by get_numpy_weights (either twin)."""
+        dense = _dense_layers(self.net)
+        if len(weights) != len(dense):
+            raise ValueError(f"expected {len(dense)} (kernel, bias) pairs, got {len(weights)}.")
+        for layer, (kernel, bias) in zip(dense, weights):
+            layer.kernel.assign(np.asarray(kernel, np.float32))
+            layer.bias.assign(np.asarray(bias, np.float32))
+
+
+class ToyGenerator(tf.keras.Model, _NumpyWeights):
+    """G(z): z [N, latent_dim] -> x [N, out_dim], `depth` hidden ReLU layers of `hidden` units.
+
+    Used in: notebooks/01_gan_losses.ipynb
     """
 
-    def __init__(self, config):
+    def __init__(self, latent_dim=2, hidden=128, depth=3, out_dim=2):
         super().__init__()
-        widths = [config.z_dim] + [config.hidden] * config.depth
-        self.z_dim = config.z_dim
-        self.hidden_layers = [_torch_like_dense(a, b) for a, b in zip(widths[:-1], widths[1:])]
-        self.out = _torch_like_dense(widths[-1], 2)
+        self.latent_dim, self.out_dim = latent_dim, out_dim
+        self.net = _mlp(latent_dim, hidden, depth, out_dim)
 
     def call(self, z):
-        h = z
-        for layer in self.hidden_layers:
-            h = tf.nn.relu(layer(h))
-        return self.out(h)
+        return self.net(z)
 
 
-class ToyDiscriminator(tf.keras.Model):
-    """D: x [N, 2] -> logits [N // pack, 1]; packs `pack` samples, optional spectral norm and minibatch std.
+class ToyDiscriminator(tf.keras.Model, _NumpyWeights):
+    """D(x): x [N, in_dim] -> logits or scores [N // pack, 1], `depth` hidden ReLU layers of `hidden` units.
 
-    Args:
-        config: ToyGANConfig (hidden, depth, pack, spectral_norm, minibatch_std).
-    Used in: notebooks/02_gan_instability.ipynb
+    Remedies against mode collapse (notebooks/02_gan_instability.ipynb): `pack` > 1 judges `pack` samples at
+    once (PacGAN, arXiv 1712.04086); `minibatch_std` appends the batch's feature std before the last layer
+    (arXiv 1710.10196); `spectral_norm` divides every weight by its largest singular value (arXiv 1802.05957).
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
 
-    def __init__(self, config):
+    def __init__(self, in_dim=2, hidden=128, depth=3, pack=1, minibatch_std=False, spectral_norm=False):
         super().__init__()
-        self.pack_size = int(config.pack)
-        self.use_minibatch_std = bool(config.minibatch_std)
-        dense = SpectralNormLinear if config.spectral_norm else _torch_like_dense
-        widths = [2 * self.pack_size] + [config.hidden] * config.depth
-        self.hidden_layers = [dense(a, b) for a, b in zip(widths[:-1], widths[1:])]
-        self.out = dense(widths[-1] + (1 if self.use_minibatch_std else 0), 1)
-        self.spectral = bool(config.spectral_norm)
+        self.in_dim, self.pack, self.minibatch_std = in_dim, int(pack), bool(minibatch_std)
+        self.spectral_norm = bool(spectral_norm)
+        extra = 1 if minibatch_std else 0
+        if spectral_norm or minibatch_std:
+            # a plain list of linear layers (ReLU applied in call); with spectral norm every call advances the
+            # power iteration, like torch's modules in training mode
+            make = SpectralNormLinear if spectral_norm else _built_dense
+            widths = [in_dim * self.pack] + [hidden] * depth
+            self.net = [make(a, b) for a, b in zip(widths[:-1], widths[1:])] + [make(hidden + extra, 1)]
+        else:
+            self.net = _mlp(in_dim * self.pack, hidden, depth, 1)
 
-    def call(self, x, training=False):
-        kwargs = {"training": training} if self.spectral else {}
-        h = pack(x, self.pack_size)  # (N // pack, 2 * pack)
-        for layer in self.hidden_layers:
-            h = tf.nn.relu(layer(h, **kwargs))
-        if self.use_minibatch_std:
+    def call(self, x):
+        if x.shape[-1] != self.in_dim:
+            raise ValueError(f"ToyDiscriminator expects inputs [N, {self.in_dim}] but got {tuple(x.shape)}: "
+                             f"its in_dim must equal the generator's output size.")
+        h = pack(x, self.pack)  # (N // pack, pack * in_dim)
+        if isinstance(self.net, tf.keras.Sequential):
+            return self.net(h)
+        for layer in self.net[:-1]:
+            h = tf.nn.relu(layer(h, training=True) if self.spectral_norm else layer(h))
+        if self.minibatch_std:
             h = minibatch_std(h)
-        return self.out(h, **kwargs)
+        return self.net[-1](h, training=True) if self.spectral_norm else self.net[-1](h)
 
 
-def sample_toy_generator(generator, n, seed=0):
-    """n samples of G as numpy float32 [n, 2], from z ~ N(0, I) drawn with `seed` (the same z in both twins).
+def _loss_functions(config):
+    d_name, g_name = GAN_LOSS_PAIRS[config.loss]
+    return getattr(losses, d_name), getattr(losses, g_name)
 
-    Args:
-        generator: a ToyGenerator.
-        n: number of samples.
-        seed: seed of the numpy generator that draws z.
-    Returns:
-        numpy float32 [n, 2].
-    Used in: notebooks/02_gan_instability.ipynb
+
+def discriminator_step(generator, discriminator, optimizer, real, z, config):
+    """One update of D on a real batch [N, 2] and latent batch [N, latent_dim]: the loss plus penalties.
+
+    Returns the adversarial loss (without penalties) as a scalar tensor.
+    Used in: notebooks/01_gan_losses.ipynb
     """
-    z = np.random.default_rng(seed).standard_normal((n, generator.z_dim)).astype(np.float32)
+    d_loss_fn, _ = _loss_functions(config)
+    fake = tf.stop_gradient(generator(z))  # no gradient to G in D's step
+    with tf.GradientTape() as tape:
+        d_loss = d_loss_fn(discriminator(real), discriminator(fake))
+        total = d_loss
+        if config.gp_weight > 0:
+            total = total + losses.gradient_penalty(discriminator, real, fake, config.gp_weight)
+        if config.r1_gamma > 0:
+            total = total + losses.r1_penalty(discriminator, real, config.r1_gamma)
+    grads = tape.gradient(total, discriminator.trainable_variables)
+    optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+    return d_loss
+
+
+def generator_step(generator, discriminator, optimizer, z, config):
+    """One update of G on a latent batch [N, latent_dim]; D is used but not updated.
+
+    Returns the generator loss as a scalar tensor.
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    _, g_loss_fn = _loss_functions(config)
+    with tf.GradientTape() as tape:
+        g_loss = g_loss_fn(discriminator(generator(z)))
+    grads = tape.gradient(g_loss, generator.trainable_variables)  # only G's variables: D stays as it is
+    optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    return g_loss
+
+
+def generate_samples(generator, n, seed=0):
+    """n samples G(z), z ~ N(0, I) drawn with `seed`, as float32 numpy [n, out_dim].
+
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    z = np.random.default_rng(seed).standard_normal((n, generator.latent_dim)).astype(np.float32)
     return generator(tf.constant(z)).numpy()
 
 
-def _check_config(config):
-    if config.dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {sorted(DATASETS)}; got {config.dataset!r}.")
-    if config.loss not in ("non_saturating", "wgan"):
-        raise ValueError(f'loss must be "non_saturating" or "wgan"; got {config.loss!r}.')
-    if config.pack < 1 or config.batch_size % config.pack:
-        raise ValueError(f"batch_size ({config.batch_size}) must be a multiple of pack ({config.pack}).")
+def discriminate(discriminator, x):
+    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n // pack].
+
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    x = tf.constant(np.asarray(x, dtype=np.float32))
+    return discriminator(x).numpy().reshape(-1)
 
 
-def _losses(config, real_logits, fake_logits):
-    # non-saturating GAN: softplus(-x) = -log sigmoid(x), softplus(x) = -log(1 - sigmoid(x)); WGAN: critic scores
-    if config.loss == "wgan":
-        return tf.reduce_mean(fake_logits) - tf.reduce_mean(real_logits)
-    return tf.reduce_mean(tf.nn.softplus(-real_logits)) + tf.reduce_mean(tf.nn.softplus(fake_logits))
+def _check_remedies(config):
+    if config.batch_size % config.pack:
+        raise ValueError(f"ToyGANConfig.batch_size ({config.batch_size}) must be a multiple of pack "
+                         f"({config.pack}): D judges groups of `pack` samples.")
 
 
-def _generator_loss(config, fake_logits):
-    if config.loss == "wgan":
-        return -tf.reduce_mean(fake_logits)
-    return tf.reduce_mean(tf.nn.softplus(-fake_logits))
+def _clip_weights(discriminator, clip):
+    # WGAN weight clipping (arXiv 1701.07875): every weight of D into [-clip, clip] after its update
+    if clip > 0:
+        for variable in discriminator.trainable_variables:
+            variable.assign(tf.clip_by_value(variable, -clip, clip))
 
 
-def _input_gradient(discriminator, x):
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        total = tf.reduce_sum(discriminator(x, training=True))
-    return tape.gradient(total, x)  # (N, 2), d sum(D) / dx per sample
+def _learning_rate(config, step):
+    start = config.lr_decay_start * config.steps
+    if step < start or config.lr_decay_start >= 1.0:
+        return config.lr
+    return config.lr * max(0.0, (config.steps - step) / (config.steps - start))
 
 
-def _make_steps(config, generator, discriminator, d_opt, g_opt):
-    groups = config.batch_size // config.pack
-
-    @tf.function
-    def d_step(real, z):
-        fake = generator(z)
-        with tf.GradientTape() as tape:
-            d_loss = _losses(config, discriminator(real, training=True), discriminator(fake, training=True))
-            if config.r1_gamma > 0:
-                # R1: gamma/2 * E ||grad_x D(x_real)||^2 (per packed input)
-                grad = _input_gradient(discriminator, real)
-                d_loss = d_loss + 0.5 * config.r1_gamma * tf.reduce_sum(grad ** 2) / groups
-            if config.gp_weight > 0:
-                # WGAN-GP: lambda * E (||grad D(x_hat)|| - 1)^2 on random interpolates of real and fake
-                alpha = tf.random.uniform((config.batch_size, 1))
-                grad = _input_gradient(discriminator, alpha * real + (1 - alpha) * fake)
-                norms = tf.sqrt(tf.reduce_sum(pack(grad, config.pack) ** 2, axis=1) + 1e-12)
-                d_loss = d_loss + config.gp_weight * tf.reduce_mean((norms - 1) ** 2)
-        variables = discriminator.trainable_variables
-        d_opt.apply_gradients(zip(tape.gradient(d_loss, variables), variables))
-        if config.weight_clip > 0:
-            for v in variables:
-                v.assign(tf.clip_by_value(v, -config.weight_clip, config.weight_clip))
-        return d_loss
-
-    @tf.function
-    def g_step(z):
-        with tf.GradientTape() as tape:
-            g_loss = _generator_loss(config, discriminator(generator(z), training=True))
-        variables = generator.trainable_variables
-        g_opt.apply_gradients(zip(tape.gradient(g_loss, variables), variables))
-        return g_loss
-
-    return d_step, g_step
-
-
-def train_toy_gan(config=None, progress=False, monitor=None):
-    """Train a GAN on a 2-D mixture; D loss -log D(x) - log(1 - D(G(z))), G loss -log D(G(z)) (arXiv 1406.2661).
-
-    Remedies (ToyGANConfig): pack, minibatch_std, spectral_norm, unrolled_steps, weight_clip, gp_weight, r1_gamma.
-    Real batches are drawn with numpy (seed `config.seed`), so both twins see the same data stream.
+def train_toy_gan(config, progress=False, monitor=None):
+    """Train ToyGenerator against ToyDiscriminator on `config.data` with `config.loss`; see ToyGANConfig.
 
     Args:
-        config: ToyGANConfig (defaults when None).
+        config: a ToyGANConfig.
         progress: show a tqdm progress bar.
-        monitor: optional callable monitor(step, d_loss, g_loss) called after every step with Python floats,
-            e.g. course_lib.health.TrainingMonitor; it may raise to stop training.
+        monitor: optional callable monitor(step, d_loss, g_loss) called at every `log_every`-th step.
     Returns:
-        dict with "generator", "discriminator", "history" {"step", "d_loss", "g_loss"} (lists),
-        "snapshots" [(step, samples [snapshot_samples, 2])], "samples" [eval_samples, 2] (numpy),
-        "coverage" (ModeCoverage of the samples), "seconds".
-    Used in: notebooks/02_gan_instability.ipynb
+        A ToyGANResult (numpy samples [eval_samples, 2], snapshots, loss history, seconds).
+    Raises:
+        FloatingPointError: when a loss becomes NaN or infinite (lower lr, or add a penalty).
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
-    config = config or ToyGANConfig()
-    _check_config(config)
-    tf.random.set_seed(config.seed)
-    tf.keras.utils.set_random_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
-    means, std = DATASETS[config.dataset](), STDS[config.dataset]
-    generator, discriminator = ToyGenerator(config), ToyDiscriminator(config)
-    g_opt = tf.keras.optimizers.Adam(config.lr, beta_1=config.beta1, beta_2=config.beta2, epsilon=1e-8)
-    d_opt = tf.keras.optimizers.Adam(config.lr, beta_1=config.beta1, beta_2=config.beta2, epsilon=1e-8)
+    if not isinstance(config, ToyGANConfig):
+        raise TypeError(f"config must be a course_lib.config.ToyGANConfig; got {type(config).__name__}.")
+    config.validate()
+    _check_remedies(config)
+    return _train(config, progress, monitor)
+
+
+def _train(config, progress, monitor):
+    set_seed(config.seed)
+    mixture = toy_mixture(config.data, POOL_SIZE, config.seed)
+    pool = tf.constant(mixture.samples)
+    generator = ToyGenerator(config.latent_dim, config.hidden, config.depth)
+    discriminator = ToyDiscriminator(2, config.hidden, config.depth, config.pack, config.minibatch_std,
+                                     config.spectral_norm)
+    g_opt = tf.keras.optimizers.Adam(learning_rate=config.lr, beta_1=config.beta1, beta_2=config.beta2)
+    d_opt = tf.keras.optimizers.Adam(learning_rate=config.lr, beta_1=config.beta1, beta_2=config.beta2)
     g_opt.build(generator.trainable_variables)
     d_opt.build(discriminator.trainable_variables)
-    d_step, g_step = _make_steps(config, generator, discriminator, d_opt, g_opt)
-    snapshot_z = tf.constant(
-        np.random.default_rng(config.seed + 1).standard_normal((config.snapshot_samples, config.z_dim)).astype(np.float32))
-    history = {"step": [], "d_loss": [], "g_loss": []}
-    snapshots = []
-    decay_from = int(config.lr_decay_start * config.steps)
+    # compiled once per run: the config's options are Python constants inside the graph
+    d_step = tf.function(lambda real, z: discriminator_step(generator, discriminator, d_opt, real, z, config))
+    g_step = tf.function(lambda z: generator_step(generator, discriminator, g_opt, z, config))
+    result = ToyGANResult("tf", asdict(config), samples=np.zeros((0, 2), np.float32),
+                          means=mixture.means, std=mixture.std, generator=generator, discriminator=discriminator)
     steps = range(config.steps)
     if progress:
         from tqdm.auto import tqdm
-        steps = tqdm(steps, desc=f"{config.dataset} GAN", leave=False)
+
+        steps = tqdm(steps, desc=f"toy GAN ({config.loss}, tf)")
+    current_lr = config.lr
     start = time.perf_counter()
-
-    def real_batch():
-        labels = rng.integers(0, len(means), size=config.batch_size)
-        x = means[labels] + std * rng.standard_normal((config.batch_size, 2))
-        return tf.constant(x.astype(np.float32))
-
-    def noise():
-        return tf.random.normal((config.batch_size, config.z_dim))
-
     for step in steps:
-        if step >= decay_from:  # linear decay to 0 over the last part of training
-            scale = (config.steps - step) / max(config.steps - decay_from, 1)
-            for opt in (g_opt, d_opt):
-                opt.learning_rate.assign(config.lr * scale)
-        # 1. sample z (and a batch of real samples)
-        # 2. update D (d_steps times)
-        for _ in range(config.d_steps):
-            d_loss = d_step(real_batch(), noise())
-        if config.unrolled_steps > 0:
-            # unrolled GAN (first-order surrogate): G trains against D advanced k steps, then D is restored
+        lr = _learning_rate(config, step)
+        if lr != current_lr:
+            current_lr = lr
+            g_opt.learning_rate.assign(lr)
+            d_opt.learning_rate.assign(lr)
+        for _ in range(config.critic_steps):
+            # 1. sample z (and a real batch)
+            real = tf.gather(pool, tf.random.uniform([config.batch_size], 0, POOL_SIZE, dtype=tf.int32))
+            z = tf.random.normal([config.batch_size, config.latent_dim])
+            # 2. update D
+            d_loss = d_step(real, z)
+            _clip_weights(discriminator, config.weight_clip)
+        if config.unrolled_steps:
+            # unrolled GAN (first-order form, arXiv 1611.02163): G answers D advanced k more steps, then D is reset
             saved = [v.numpy() for v in discriminator.variables + d_opt.variables]
             for _ in range(config.unrolled_steps):
-                d_step(real_batch(), noise())
+                real = tf.gather(pool, tf.random.uniform([config.batch_size], 0, POOL_SIZE, dtype=tf.int32))
+                d_step(real, tf.random.normal([config.batch_size, config.latent_dim]))
+                _clip_weights(discriminator, config.weight_clip)
         # 3. update G
-        g_loss = g_step(noise())
-        if config.unrolled_steps > 0:
-            for v, value in zip(discriminator.variables + d_opt.variables, saved):
-                v.assign(value)
-        d_loss, g_loss = float(d_loss), float(g_loss)
-        history["step"].append(step)
-        history["d_loss"].append(d_loss)
-        history["g_loss"].append(g_loss)
-        if monitor is not None:
-            monitor(step, d_loss, g_loss)
-        elif not (math.isfinite(d_loss) and math.isfinite(g_loss)):
-            raise FloatingPointError(
-                f"step {step}: D loss {d_loss}, G loss {g_loss} is not finite. Lower config.lr, or add a "
-                "penalty (r1_gamma=1.0) to keep D smooth.")
+        z = tf.random.normal([config.batch_size, config.latent_dim])
+        g_loss = g_step(z)
+        if config.unrolled_steps:
+            for variable, value in zip(discriminator.variables + d_opt.variables, saved):
+                variable.assign(value)
+
+        if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
+            d_value, g_value = float(d_loss), float(g_loss)
+            if not (np.isfinite(d_value) and np.isfinite(g_value)):
+                raise FloatingPointError(
+                    f"toy GAN ({config.loss}) diverged at step {step + 1}: d_loss={d_value}, g_loss={g_value}. "
+                    f"Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
+            for key, value in (("step", step + 1), ("d_loss", d_value), ("g_loss", g_value)):
+                result.history[key].append(value)
+            if monitor is not None:
+                monitor(step + 1, d_value, g_value)
         if config.snapshot_every and (step + 1) % config.snapshot_every == 0:
-            snapshots.append((step + 1, generator(snapshot_z).numpy()))
-    samples = sample_toy_generator(generator, config.eval_samples, seed=config.seed + 2)
-    return {"generator": generator, "discriminator": discriminator, "history": history, "snapshots": snapshots,
-            "samples": samples, "coverage": mode_coverage(samples, means, std),
-            "seconds": time.perf_counter() - start}
+            result.snapshots.append((step + 1, generate_samples(generator, config.eval_samples, config.seed + 1)))
+    result.seconds = time.perf_counter() - start
+    result.samples = generate_samples(generator, config.eval_samples, config.seed + 1)
+    return result

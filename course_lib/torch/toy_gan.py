@@ -1,223 +1,273 @@
-"""A small MLP GAN on 2-D mixtures and the remedies against mode collapse (twin of course_lib/tf/toy_gan.py).
+"""A small MLP GAN on toy 2-D mixtures in PyTorch (twin of course_lib/tf/toy_gan.py).
 
-Used in: notebooks/02_gan_instability.ipynb
+The loop is three numbered steps, identical in both twins: `# 1. sample z`, `# 2. update D`, `# 3. update G`.
+Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import time
 
 import numpy as np
 import torch
+from torch import nn
 
-from course_lib.config import ToyGANConfig
-from course_lib.data import toy2d
-from course_lib.metrics import mode_coverage
+from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig, asdict
+from course_lib.toy_gan_result import ToyGANResult, toy_mixture
+from course_lib.torch import losses
 from course_lib.torch.layers import SpectralNormLinear, minibatch_std, pack
+from course_lib.torch.utils import set_seed
 
-__all__ = ["ToyDiscriminator", "ToyGenerator", "sample_toy_generator", "train_toy_gan"]
+__all__ = [
+    "ToyDiscriminator",
+    "ToyGenerator",
+    "discriminate",
+    "discriminator_step",
+    "generate_samples",
+    "generator_step",
+    "train_toy_gan",
+]
 
-DATASETS = {"ring": toy2d.ring_means, "grid": toy2d.grid_means}
-STDS = {"ring": toy2d.RING_STD, "grid": toy2d.GRID_STD}
+POOL_SIZE = 100_000  # real samples drawn once; batches are random rows of this pool
 
 
-class ToyGenerator(torch.nn.Module):
-    """G: z [N, z_dim] -> x [N, 2], an MLP of `depth` hidden ReLU layers of width `hidden`.
+def _mlp(in_dim, hidden, depth, out_dim, spectral_norm=False, extra_last=0):
+    # extra_last: inputs added before the last layer (the minibatch-std feature)
+    linear = SpectralNormLinear if spectral_norm else nn.Linear
+    layers, width = [], in_dim
+    for _ in range(depth):
+        layers += [linear(width, hidden), nn.ReLU()]
+        width = hidden
+    layers.append(linear(width + extra_last, out_dim))
+    return nn.Sequential(*layers)
 
-    Args:
-        config: ToyGANConfig (z_dim, hidden, depth).
-    Used in: notebooks/02_gan_instability.ipynb
+
+def _dense_layers(net):
+    # the plain nn.Linear of every dense layer (inside SpectralNormLinear too), input to output
+    return [m.linear if isinstance(m, SpectralNormLinear) else m for m in net
+            if isinstance(m, (nn.Linear, SpectralNormLinear))]
+
+
+class _NumpyWeights:
+    def get_numpy_weights(self):
+        """[(kernel [in, out], bias [out]), ...] of every dense layer, input to output, as numpy."""
+        return [(m.weight.detach().cpu().numpy().T.copy(), m.bias.detach().cpu().numpy().copy())
+                for m in _dense_layers(self.net)]
+
+    def set_numpy_weights(self, weights):
+        """Load [(kernel [in, out], bias [out]), ...] as returned by get_numpy_weights (either twin)."""
+        dense = _dense_layers(self.net)
+        if len(weights) != len(dense):
+            raise ValueError(f"expected {len(dense)} (kernel, bias) pairs, got {len(weights)}.")
+        with torch.no_grad():
+            for m, (kernel, bias) in zip(dense, weights):
+                m.weight.copy_(torch.as_tensor(np.asarray(kernel).T))
+                m.bias.copy_(torch.as_tensor(np.asarray(bias)))
+
+
+class ToyGenerator(nn.Module, _NumpyWeights):
+    """G(z): z [N, latent_dim] -> x [N, out_dim], `depth` hidden ReLU layers of `hidden` units.
+
+    Used in: notebooks/01_gan_losses.ipynb
     """
 
-    def __init__(self, config):
+    def __init__(self, latent_dim=2, hidden=128, depth=3, out_dim=2):
         super().__init__()
-        widths = [config.z_dim] + [config.hidden] * config.depth
-        layers = []
-        for w_in, w_out in zip(widths[:-1], widths[1:]):
-            layers += [torch.nn.Linear(w_in, w_out), torch.nn.ReLU()]
-        self.body = torch.nn.Sequential(*layers, torch.nn.Linear(widths[-1], 2))
+        self.latent_dim, self.out_dim = latent_dim, out_dim
+        self.net = _mlp(latent_dim, hidden, depth, out_dim)
 
     def forward(self, z):
-        return self.body(z)
+        return self.net(z)
 
 
-class ToyDiscriminator(torch.nn.Module):
-    """D: x [N, 2] -> logits [N // pack, 1]; packs `pack` samples, optional spectral norm and minibatch std.
+class ToyDiscriminator(nn.Module, _NumpyWeights):
+    """D(x): x [N, in_dim] -> logits or scores [N // pack, 1], `depth` hidden ReLU layers of `hidden` units.
 
-    Args:
-        config: ToyGANConfig (hidden, depth, pack, spectral_norm, minibatch_std).
-    Used in: notebooks/02_gan_instability.ipynb
+    Remedies against mode collapse (notebooks/02_gan_instability.ipynb): `pack` > 1 judges `pack` samples at
+    once (PacGAN, arXiv 1712.04086); `minibatch_std` appends the batch's feature std before the last layer
+    (arXiv 1710.10196); `spectral_norm` divides every weight by its largest singular value (arXiv 1802.05957).
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
 
-    def __init__(self, config):
+    def __init__(self, in_dim=2, hidden=128, depth=3, pack=1, minibatch_std=False, spectral_norm=False):
         super().__init__()
-        self.pack_size = int(config.pack)
-        self.use_minibatch_std = bool(config.minibatch_std)
-        dense = SpectralNormLinear if config.spectral_norm else torch.nn.Linear
-        widths = [2 * self.pack_size] + [config.hidden] * config.depth
-        self.hidden_layers = torch.nn.ModuleList(dense(a, b) for a, b in zip(widths[:-1], widths[1:]))
-        self.out = dense(widths[-1] + (1 if self.use_minibatch_std else 0), 1)
+        self.in_dim, self.pack, self.minibatch_std = in_dim, int(pack), bool(minibatch_std)
+        self.net = _mlp(in_dim * self.pack, hidden, depth, 1, spectral_norm, 1 if minibatch_std else 0)
 
     def forward(self, x):
-        h = pack(x, self.pack_size)  # (N // pack, 2 * pack)
-        for layer in self.hidden_layers:
-            h = torch.relu(layer(h))
-        if self.use_minibatch_std:
-            h = minibatch_std(h)
-        return self.out(h)
+        if x.shape[-1] != self.in_dim:
+            raise ValueError(f"ToyDiscriminator expects inputs [N, {self.in_dim}] but got {tuple(x.shape)}: "
+                             f"its in_dim must equal the generator's output size.")
+        h = pack(x, self.pack)  # (N // pack, pack * in_dim)
+        if not self.minibatch_std:
+            return self.net(h)
+        h = self.net[:-1](h)
+        return self.net[-1](minibatch_std(h))
 
 
-def sample_toy_generator(generator, n, seed=0):
-    """n samples of G as numpy float32 [n, 2], from z ~ N(0, I) drawn with `seed` (the same z in both twins).
+def _loss_functions(config):
+    d_name, g_name = GAN_LOSS_PAIRS[config.loss]
+    return getattr(losses, d_name), getattr(losses, g_name)
 
-    Args:
-        generator: a ToyGenerator.
-        n: number of samples.
-        seed: seed of the numpy generator that draws z.
-    Returns:
-        numpy float32 [n, 2].
-    Used in: notebooks/02_gan_instability.ipynb
+
+def discriminator_step(generator, discriminator, optimizer, real, z, config):
+    """One update of D on a real batch [N, 2] and latent batch [N, latent_dim]: the loss plus penalties.
+
+    Returns the adversarial loss (without penalties) as a scalar tensor.
+    Used in: notebooks/01_gan_losses.ipynb
     """
-    z_dim = generator.body[0].in_features
-    z = np.random.default_rng(seed).standard_normal((n, z_dim)).astype(np.float32)
+    d_loss_fn, _ = _loss_functions(config)
+    fake = generator(z).detach()  # no gradient to G in D's step
+    d_loss = d_loss_fn(discriminator(real), discriminator(fake))
+    total = d_loss
+    if config.gp_weight > 0:
+        total = total + losses.gradient_penalty(discriminator, real, fake, config.gp_weight)
+    if config.r1_gamma > 0:
+        total = total + losses.r1_penalty(discriminator, real, config.r1_gamma)
+    optimizer.zero_grad(set_to_none=True)
+    total.backward()
+    optimizer.step()
+    return d_loss.detach()
+
+
+def generator_step(generator, discriminator, optimizer, z, config):
+    """One update of G on a latent batch [N, latent_dim]; D is used but not updated.
+
+    Returns the generator loss as a scalar tensor.
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    _, g_loss_fn = _loss_functions(config)
+    g_loss = g_loss_fn(discriminator(generator(z)))
+    optimizer.zero_grad(set_to_none=True)
+    g_loss.backward()  # also fills D's .grad; D's optimizer clears it before its own step
+    optimizer.step()
+    return g_loss.detach()
+
+
+def generate_samples(generator, n, seed=0):
+    """n samples G(z), z ~ N(0, I) drawn with `seed`, as float32 numpy [n, out_dim].
+
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    z = np.random.default_rng(seed).standard_normal((n, generator.latent_dim)).astype(np.float32)
     with torch.no_grad():
         return generator(torch.from_numpy(z)).numpy()
 
 
-def _check_config(config):
-    if config.dataset not in DATASETS:
-        raise ValueError(f"dataset must be one of {sorted(DATASETS)}; got {config.dataset!r}.")
-    if config.loss not in ("non_saturating", "wgan"):
-        raise ValueError(f'loss must be "non_saturating" or "wgan"; got {config.loss!r}.')
-    if config.pack < 1 or config.batch_size % config.pack:
-        raise ValueError(f"batch_size ({config.batch_size}) must be a multiple of pack ({config.pack}).")
+def discriminate(discriminator, x):
+    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n // pack].
+
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    with torch.no_grad():
+        return discriminator(x).numpy().reshape(-1)
 
 
-def _losses(config, real_logits, fake_logits):
-    # non-saturating GAN: softplus(-x) = -log sigmoid(x), softplus(x) = -log(1 - sigmoid(x)); WGAN: critic scores
-    if config.loss == "wgan":
-        return torch.mean(fake_logits) - torch.mean(real_logits)
-    return torch.mean(torch.nn.functional.softplus(-real_logits)) + torch.mean(torch.nn.functional.softplus(fake_logits))
+def _check_remedies(config):
+    if config.batch_size % config.pack:
+        raise ValueError(f"ToyGANConfig.batch_size ({config.batch_size}) must be a multiple of pack "
+                         f"({config.pack}): D judges groups of `pack` samples.")
 
 
-def _generator_loss(config, fake_logits):
-    if config.loss == "wgan":
-        return -torch.mean(fake_logits)
-    return torch.mean(torch.nn.functional.softplus(-fake_logits))
-
-
-def _input_gradient(discriminator, x):
-    x = x.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(torch.sum(discriminator(x)), x, create_graph=True)
-    return grad  # (N, 2), d sum(D) / dx per sample
-
-
-def _d_step(config, generator, discriminator, d_opt, real, z):
-    fake = generator(z).detach()
-    d_loss = _losses(config, discriminator(real), discriminator(fake))
-    groups = real.shape[0] // config.pack
-    if config.r1_gamma > 0:
-        # R1: gamma/2 * E ||grad_x D(x_real)||^2 (per packed input)
-        grad = _input_gradient(discriminator, real)
-        d_loss = d_loss + 0.5 * config.r1_gamma * torch.sum(grad ** 2) / groups
-    if config.gp_weight > 0:
-        # WGAN-GP: lambda * E (||grad D(x_hat)|| - 1)^2 on random interpolates of real and fake
-        alpha = torch.rand(real.shape[0], 1)
-        grad = _input_gradient(discriminator, alpha * real + (1 - alpha) * fake)
-        norms = torch.sqrt(torch.sum(pack(grad, config.pack) ** 2, dim=1) + 1e-12)
-        d_loss = d_loss + config.gp_weight * torch.mean((norms - 1) ** 2)
-    d_opt.zero_grad(set_to_none=True)
-    d_loss.backward()
-    d_opt.step()
-    if config.weight_clip > 0:
+def _clip_weights(discriminator, clip):
+    # WGAN weight clipping (arXiv 1701.07875): every weight of D into [-clip, clip] after its update
+    if clip > 0:
         with torch.no_grad():
             for p in discriminator.parameters():
-                p.clamp_(-config.weight_clip, config.weight_clip)
-    return float(d_loss.detach())
+                p.clamp_(-clip, clip)
 
 
-def train_toy_gan(config=None, progress=False, monitor=None):
-    """Train a GAN on a 2-D mixture; D loss -log D(x) - log(1 - D(G(z))), G loss -log D(G(z)) (arXiv 1406.2661).
+def _learning_rate(config, step):
+    start = config.lr_decay_start * config.steps
+    if step < start or config.lr_decay_start >= 1.0:
+        return config.lr
+    return config.lr * max(0.0, (config.steps - step) / (config.steps - start))
 
-    Remedies (ToyGANConfig): pack, minibatch_std, spectral_norm, unrolled_steps, weight_clip, gp_weight, r1_gamma.
-    Real batches are drawn with numpy (seed `config.seed`), so both twins see the same data stream.
+
+def train_toy_gan(config, progress=False, monitor=None):
+    """Train ToyGenerator against ToyDiscriminator on `config.data` with `config.loss`; see ToyGANConfig.
 
     Args:
-        config: ToyGANConfig (defaults when None).
+        config: a ToyGANConfig.
         progress: show a tqdm progress bar.
-        monitor: optional callable monitor(step, d_loss, g_loss) called after every step with Python floats,
-            e.g. course_lib.health.TrainingMonitor; it may raise to stop training.
+        monitor: optional callable monitor(step, d_loss, g_loss) called at every `log_every`-th step.
     Returns:
-        dict with "generator", "discriminator", "history" {"step", "d_loss", "g_loss"} (lists),
-        "snapshots" [(step, samples [snapshot_samples, 2])], "samples" [eval_samples, 2] (numpy),
-        "coverage" (ModeCoverage of the samples), "seconds".
-    Used in: notebooks/02_gan_instability.ipynb
+        A ToyGANResult (numpy samples [eval_samples, 2], snapshots, loss history, seconds).
+    Raises:
+        FloatingPointError: when a loss becomes NaN or infinite (lower lr, or add a penalty).
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
-    config = config or ToyGANConfig()
-    _check_config(config)
-    torch.manual_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
-    means, std = DATASETS[config.dataset](), STDS[config.dataset]
-    generator, discriminator = ToyGenerator(config), ToyDiscriminator(config)
-    g_opt = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
-    d_opt = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=(config.beta1, config.beta2))
-    snapshot_z = torch.from_numpy(
-        np.random.default_rng(config.seed + 1).standard_normal((config.snapshot_samples, config.z_dim)).astype(np.float32))
-    history = {"step": [], "d_loss": [], "g_loss": []}
-    snapshots = []
-    decay_from = int(config.lr_decay_start * config.steps)
+    if not isinstance(config, ToyGANConfig):
+        raise TypeError(f"config must be a course_lib.config.ToyGANConfig; got {type(config).__name__}.")
+    config.validate()
+    _check_remedies(config)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small MLPs: one thread is as fast, and leaves the other cores free
+    try:
+        return _train(config, progress, monitor)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(config, progress, monitor):
+    set_seed(config.seed)
+    mixture = toy_mixture(config.data, POOL_SIZE, config.seed)
+    pool = torch.from_numpy(mixture.samples)
+    generator = ToyGenerator(config.latent_dim, config.hidden, config.depth)
+    discriminator = ToyDiscriminator(2, config.hidden, config.depth, config.pack, config.minibatch_std,
+                                     config.spectral_norm)
+    betas = (config.beta1, config.beta2)
+    g_opt = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=betas)
+    d_opt = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=betas)
+    result = ToyGANResult("torch", asdict(config), samples=np.zeros((0, 2), np.float32),
+                          means=mixture.means, std=mixture.std, generator=generator, discriminator=discriminator)
     steps = range(config.steps)
     if progress:
         from tqdm.auto import tqdm
-        steps = tqdm(steps, desc=f"{config.dataset} GAN", leave=False)
+
+        steps = tqdm(steps, desc=f"toy GAN ({config.loss}, torch)")
     start = time.perf_counter()
-
-    def real_batch():
-        labels = rng.integers(0, len(means), size=config.batch_size)
-        x = means[labels] + std * rng.standard_normal((config.batch_size, 2))
-        return torch.from_numpy(x.astype(np.float32))
-
     for step in steps:
-        if step >= decay_from:  # linear decay to 0 over the last part of training
-            scale = (config.steps - step) / max(config.steps - decay_from, 1)
-            for opt in (g_opt, d_opt):
-                for group in opt.param_groups:
-                    group["lr"] = config.lr * scale
-        # 1. sample z (and a batch of real samples)
-        # 2. update D (d_steps times)
-        for _ in range(config.d_steps):
-            d_loss = _d_step(config, generator, discriminator, d_opt, real_batch(),
-                             torch.randn(config.batch_size, config.z_dim))
-        if config.unrolled_steps > 0:
-            # unrolled GAN (first-order surrogate): G trains against D advanced k steps, then D is restored
-            saved = (copy.deepcopy(discriminator.state_dict()), copy.deepcopy(d_opt.state_dict()))
+        lr = _learning_rate(config, step)
+        for opt in (g_opt, d_opt):
+            for group in opt.param_groups:
+                group["lr"] = lr
+        for _ in range(config.critic_steps):
+            # 1. sample z (and a real batch)
+            real = pool[torch.randint(0, POOL_SIZE, (config.batch_size,))]
+            z = torch.randn(config.batch_size, config.latent_dim)
+            # 2. update D
+            d_loss = discriminator_step(generator, discriminator, d_opt, real, z, config)
+            _clip_weights(discriminator, config.weight_clip)
+        if config.unrolled_steps:
+            # unrolled GAN (first-order form, arXiv 1611.02163): G answers D advanced k more steps, then D is reset
+            saved = copy.deepcopy(discriminator.state_dict()), copy.deepcopy(d_opt.state_dict())
             for _ in range(config.unrolled_steps):
-                _d_step(config, generator, discriminator, d_opt, real_batch(),
-                        torch.randn(config.batch_size, config.z_dim))
+                real = pool[torch.randint(0, POOL_SIZE, (config.batch_size,))]
+                discriminator_step(generator, discriminator, d_opt, real,
+                                   torch.randn(config.batch_size, config.latent_dim), config)
+                _clip_weights(discriminator, config.weight_clip)
         # 3. update G
-        g_loss = _generator_loss(config, discriminator(generator(torch.randn(config.batch_size, config.z_dim))))
-        g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        g_opt.step()
-        if config.unrolled_steps > 0:
+        z = torch.randn(config.batch_size, config.latent_dim)
+        g_loss = generator_step(generator, discriminator, g_opt, z, config)
+        if config.unrolled_steps:
             discriminator.load_state_dict(saved[0])
             d_opt.load_state_dict(saved[1])
-        g_loss = float(g_loss.detach())
-        history["step"].append(step)
-        history["d_loss"].append(d_loss)
-        history["g_loss"].append(g_loss)
-        if monitor is not None:
-            monitor(step, d_loss, g_loss)
-        elif not (math.isfinite(d_loss) and math.isfinite(g_loss)):
-            raise FloatingPointError(
-                f"step {step}: D loss {d_loss}, G loss {g_loss} is not finite. Lower config.lr, or add a "
-                "penalty (r1_gamma=1.0) to keep D smooth.")
+
+        if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
+            d_value, g_value = float(d_loss), float(g_loss)
+            if not (np.isfinite(d_value) and np.isfinite(g_value)):
+                raise FloatingPointError(
+                    f"toy GAN ({config.loss}) diverged at step {step + 1}: d_loss={d_value}, g_loss={g_value}. "
+                    f"Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
+            for key, value in (("step", step + 1), ("d_loss", d_value), ("g_loss", g_value)):
+                result.history[key].append(value)
+            if monitor is not None:
+                monitor(step + 1, d_value, g_value)
         if config.snapshot_every and (step + 1) % config.snapshot_every == 0:
-            with torch.no_grad():
-                snapshots.append((step + 1, generator(snapshot_z).numpy()))
-    samples = sample_toy_generator(generator, config.eval_samples, seed=config.seed + 2)
-    return {"generator": generator, "discriminator": discriminator, "history": history, "snapshots": snapshots,
-            "samples": samples, "coverage": mode_coverage(samples, means, std),
-            "seconds": time.perf_counter() - start}
+            result.snapshots.append((step + 1, generate_samples(generator, config.eval_samples, config.seed + 1)))
+    result.seconds = time.perf_counter() - start
+    result.samples = generate_samples(generator, config.eval_samples, config.seed + 1)
+    return result

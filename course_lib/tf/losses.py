@@ -1,0 +1,266 @@
+"""GAN losses and gradient penalties in TensorFlow (twin of course_lib/torch/losses.py).
+
+Oracle: course_lib/reference/losses.py.
+
+Sigmoid losses take logits (not probabilities) and use stable forms: -log sigmoid(x) = softplus(-x) and
+-log(1 - sigmoid(x)) = softplus(x), finite values and gradients for any logit. Score losses (least squares,
+Wasserstein, hinge) take raw discriminator outputs. Every loss has `reduction="mean"|"sum"|"none"`; for
+two-term discriminator losses the reduction applies to each term and the terms are added.
+Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+__all__ = [
+    "REDUCTIONS",
+    "gradient_penalty",
+    "hinge_discriminator_loss",
+    "hinge_generator_loss",
+    "least_squares_discriminator_loss",
+    "least_squares_generator_loss",
+    "minimax_discriminator_loss",
+    "minimax_generator_loss",
+    "non_saturating_generator_loss",
+    "r1_penalty",
+    "wasserstein_critic_loss",
+    "wasserstein_generator_loss",
+]
+
+REDUCTIONS = ("mean", "sum", "none")
+NORM_EPS = 1e-12  # ‖g‖ = sqrt(sum g^2 + NORM_EPS): keeps the penalty's gradient finite when g = 0
+
+
+def _scores(x, name):
+    x = tf.convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        x = tf.cast(x, tf.float32)
+    if x.shape.rank == 2 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.shape.rank != 1:
+        raise ValueError(f"{name} must have shape [N] or [N, 1] (one logit or score per sample); "
+                         f"got shape {tuple(x.shape)}. Flatten the discriminator's output per sample.")
+    return x
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return tf.reduce_mean(loss)
+    if reduction == "sum":
+        return tf.reduce_sum(loss)
+    if reduction == "none":
+        return loss
+    raise ValueError(f"reduction must be one of {REDUCTIONS}; got {reduction!r}.")
+
+
+def _check_smoothing(label_smoothing):
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1) (0.1 means real targets of 0.9); "
+                         f"got {label_smoothing!r}.")
+
+
+def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label_smoothing=0.0):
+    """Discriminator loss -log sigmoid(r) - log(1 - sigmoid(f)) (Goodfellow et al. 2014, arXiv 1406.2661).
+
+    Binary cross-entropy with target 1 on real and 0 on fake samples. One-sided label smoothing (Salimans et
+    al. 2016, arXiv 1606.03498, section 3.4) replaces the real target 1 by 1 - label_smoothing; fake targets
+    stay 0.
+
+    Args:
+        real_logits: discriminator logits on real samples, shape [N] or [N, 1].
+        fake_logits: discriminator logits on generated samples, shape [M] or [M, 1] (M = N for "none").
+        reduction: "mean", "sum" or "none".
+        label_smoothing: in [0, 1); 0 is the plain loss.
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    _check_smoothing(label_smoothing)
+    r, f = _scores(real_logits, "real_logits"), _scores(fake_logits, "fake_logits")
+    target = 1.0 - label_smoothing
+    real_term = target * tf.nn.softplus(-r) + (1.0 - target) * tf.nn.softplus(r)  # BCE(target, sigmoid(r)), stable
+    return _reduce(real_term, reduction) + _reduce(tf.nn.softplus(f), reduction)  # -log(1 - sigmoid(f)) = softplus(f)
+
+
+def minimax_generator_loss(fake_logits, reduction="mean"):
+    """Saturating generator loss log(1 - sigmoid(f)) = -softplus(f) (arXiv 1406.2661, the minimax game).
+
+    Its gradient -sigmoid(f) vanishes when the discriminator rejects the fakes (f -> -inf), early in training.
+
+    Args:
+        fake_logits: discriminator logits on generated samples, shape [N] or [N, 1].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    return _reduce(-tf.nn.softplus(_scores(fake_logits, "fake_logits")), reduction)
+
+
+def non_saturating_generator_loss(fake_logits, reduction="mean"):
+    """Generator loss -log sigmoid(f) = softplus(-f) (Goodfellow et al. 2014, arXiv 1406.2661, section 3).
+
+    Args:
+        fake_logits: discriminator logits on generated samples, shape [N] or [N, 1].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    return _reduce(tf.nn.softplus(-_scores(fake_logits, "fake_logits")), reduction)
+
+
+def least_squares_discriminator_loss(real_scores, fake_scores, reduction="mean"):
+    """LSGAN discriminator loss 1/2 (r - 1)^2 + 1/2 f^2 (Mao et al. 2017, arXiv 1611.04076, a=0, b=c=1).
+
+    Args:
+        real_scores: discriminator outputs on real samples (no sigmoid), shape [N] or [N, 1].
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    return _reduce(0.5 * (r - 1.0) ** 2, reduction) + _reduce(0.5 * f ** 2, reduction)
+
+
+def least_squares_generator_loss(fake_scores, reduction="mean"):
+    """LSGAN generator loss 1/2 (f - 1)^2 (Mao et al. 2017, arXiv 1611.04076, c=1).
+
+    Args:
+        fake_scores: discriminator outputs on generated samples (no sigmoid), shape [N] or [N, 1].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    return _reduce(0.5 * (_scores(fake_scores, "fake_scores") - 1.0) ** 2, reduction)
+
+
+def wasserstein_critic_loss(real_scores, fake_scores, reduction="mean"):
+    """WGAN critic loss f - r (Arjovsky et al. 2017, arXiv 1701.07875): minimising it maximises E[r] - E[f].
+
+    Needs a Lipschitz critic: weight clipping (arXiv 1701.07875), `gradient_penalty` (arXiv 1704.00028) or
+    spectral normalisation (arXiv 1802.05957).
+
+    Args:
+        real_scores: critic outputs on real samples, shape [N] or [N, 1].
+        fake_scores: critic outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    return _reduce(f, reduction) + _reduce(-r, reduction)
+
+
+def wasserstein_generator_loss(fake_scores, reduction="mean"):
+    """WGAN generator loss -f (Arjovsky et al. 2017, arXiv 1701.07875).
+
+    Args:
+        fake_scores: critic outputs on generated samples, shape [N] or [N, 1].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    return _reduce(-_scores(fake_scores, "fake_scores"), reduction)
+
+
+def hinge_discriminator_loss(real_scores, fake_scores, reduction="mean"):
+    """Hinge loss max(0, 1 - r) + max(0, 1 + f) (Lim & Ye 2017, arXiv 1705.02894; Miyato et al., arXiv 1802.05957).
+
+    Args:
+        real_scores: discriminator outputs on real samples, shape [N] or [N, 1].
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    return _reduce(tf.nn.relu(1.0 - r), reduction) + _reduce(tf.nn.relu(1.0 + f), reduction)
+
+
+def hinge_generator_loss(fake_scores, reduction="mean"):
+    """Hinge-GAN generator loss -f (Lim & Ye 2017, arXiv 1705.02894; Miyato et al. 2018, arXiv 1802.05957).
+
+    Args:
+        fake_scores: discriminator outputs on generated samples, shape [N] or [N, 1].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Used in: notebooks/01_gan_losses.ipynb
+    """
+    return _reduce(-_scores(fake_scores, "fake_scores"), reduction)
+
+
+def _check_pair(real, fake):
+    if tuple(real.shape) != tuple(fake.shape):
+        raise ValueError(f"real and fake must have the same shape [N, ...] to be interpolated; "
+                         f"got {tuple(real.shape)} and {tuple(fake.shape)}.")
+
+
+def _input_gradients(critic, x):
+    with tf.GradientTape() as tape:  # an outer tape (the critic's update) records this one: second order
+        tape.watch(x)
+        scores = critic(x)
+        total = tf.reduce_sum(scores)
+    grads = tape.gradient(total, x)
+    if grads is None:  # the critic ignores its input: its gradient is zero
+        grads = tf.zeros_like(x)
+    return tf.reshape(grads, [tf.shape(x)[0], -1])  # per sample, all non-batch dimensions
+
+
+def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
+    """WGAN-GP penalty weight * E[(‖grad critic(x_hat)‖_2 - 1)^2] (Gulrajani et al. 2017, arXiv 1704.00028).
+
+    x_hat = eps x + (1 - eps) x_fake with eps ~ U[0, 1] per sample. The norm is over all non-batch
+    dimensions, so the value does not depend on the layout. Call it inside the critic's update: it is
+    differentiable with respect to the critic's weights.
+
+    Args:
+        critic: callable, tensor [N, ...] -> scores [N] or [N, 1], in this framework's layout.
+        real: real samples [N, ...] (images: (N, C, H, W) in torch, (N, H, W, C) in tf).
+        fake: generated samples, same shape as `real` (no gradient flows to the generator).
+        weight: lambda (10 in the paper).
+        epsilon: optional interpolation weights, shape [N]; given, the penalty is deterministic.
+    Returns:
+        The penalty, shape [].
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
+    """
+    real, fake = tf.convert_to_tensor(real), tf.convert_to_tensor(fake)
+    _check_pair(real, fake)
+    n = real.shape[0]  # None inside a tf.function traced without a fixed batch size
+    if epsilon is None:
+        eps = tf.random.uniform(tf.shape(real)[:1], dtype=real.dtype)
+    else:
+        eps = tf.cast(tf.convert_to_tensor(epsilon), real.dtype)
+        if eps.shape.rank != 1 or (n is not None and eps.shape[0] not in (None, n)):
+            raise ValueError(f"epsilon must have shape [N] = ({n},); got {tuple(eps.shape)}.")
+    eps = tf.reshape(eps, [-1] + [1] * (real.shape.rank - 1))
+    x_hat = eps * tf.stop_gradient(real) + (1.0 - eps) * tf.stop_gradient(fake)
+    grads = _input_gradients(critic, x_hat)
+    norms = tf.sqrt(tf.reduce_sum(grads ** 2, axis=1) + NORM_EPS)
+    return weight * tf.reduce_mean((norms - 1.0) ** 2)
+
+
+def r1_penalty(discriminator, real, gamma=10.0):
+    """R1 penalty gamma/2 * E[‖grad D(x)‖_2^2] on real data (Mescheder et al. 2018, arXiv 1801.04406).
+
+    The 1/2 follows the paper's convention (gamma/2); some code bases drop it, so their gamma is half of ours.
+    D(x) is the logit. The norm is over all non-batch dimensions.
+
+    Args:
+        discriminator: callable, tensor [N, ...] -> logits [N] or [N, 1], in this framework's layout.
+        real: real samples [N, ...] (images: (N, C, H, W) in torch, (N, H, W, C) in tf).
+        gamma: the penalty weight.
+    Returns:
+        The penalty, shape [].
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
+    """
+    grads = _input_gradients(discriminator, tf.convert_to_tensor(real))
+    return 0.5 * gamma * tf.reduce_mean(tf.reduce_sum(grads ** 2, axis=1))
