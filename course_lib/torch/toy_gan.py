@@ -258,14 +258,14 @@ def _train(config, progress, monitor):
 
         if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
             d_value, g_value = float(d_loss), float(g_loss)
+            if monitor is not None:  # first, so that a health monitor can stop with its own advice
+                monitor(step + 1, d_value, g_value)
             if not (np.isfinite(d_value) and np.isfinite(g_value)):
                 raise FloatingPointError(
                     f"toy GAN ({config.loss}) diverged at step {step + 1}: d_loss={d_value}, g_loss={g_value}. "
                     f"Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
             for key, value in (("step", step + 1), ("d_loss", d_value), ("g_loss", g_value)):
                 result.history[key].append(value)
-            if monitor is not None:
-                monitor(step + 1, d_value, g_value)
         if config.snapshot_every and (step + 1) % config.snapshot_every == 0:
             result.snapshots.append((step + 1, generate_samples(generator, config.eval_samples, config.seed + 1)))
     result.seconds = time.perf_counter() - start
