@@ -133,7 +133,9 @@ def run_table(framework="torch", quick=False, seeds=3, methods=DEFAULT_METHODS, 
     os.environ.update(env)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(run_one, *job): i for i, job in enumerate(jobs)}
+            # longest runs first (grid, then ring) so that the pool's last runs are short ones
+            order = sorted(range(len(jobs)), key=lambda i: -jobs[i][3]["steps"] * (1 + jobs[i][3]["unrolled_steps"]))
+            futures = {pool.submit(run_one, *jobs[i]): i for i in order}
             for future in as_completed(futures):
                 rows[futures[future]] = future.result()
                 _report(progress, rows[futures[future]])
