@@ -45,14 +45,14 @@ DEFAULT_METHODS = ("vanilla", "PacGAN2", "R1")
 
 # Budgets (shared/NOTES.md): ring at a constant learning rate, grid with a linear decay over the last half.
 _FULL = {"ring": {"steps": 8000}, "grid": {"steps": 20000, "lr_decay_start": 0.5}}
-_QUICK = {"ring": {"steps": 800}, "grid": {"steps": 800, "lr_decay_start": 0.5}}
+_QUICK = {"ring": {"steps": 600}, "grid": {"steps": 600, "lr_decay_start": 0.5}}
 
 
 def table_configs(quick=False, seeds=3, methods=DEFAULT_METHODS, datasets=("ring", "grid")):
     """Every run of the table as (dataset, method, ToyGANConfig); quick mode uses short runs.
 
     Args:
-        quick: short runs (800 steps) instead of the full budget (ring 8k, grid 20k steps).
+        quick: short runs (600 steps) instead of the full budget (ring 8k, grid 20k steps).
         seeds: number of seeds (0, 1, ..., seeds - 1).
         methods: names from METHODS.
         datasets: "ring" and/or "grid".
