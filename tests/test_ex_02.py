@@ -46,7 +46,7 @@ def test_wrong_answers_fail():
     assert not _score("ex-02-3", lambda s, mu, std: np.all(
         np.abs(s[:, None, :] - mu[None]).min(axis=1) <= 3 * std, axis=1)).passed
     # column-major packing interleaves samples
-    assert not _score("ex-02-4", lambda x, m: x.reshape(len(x) // m, m * x.shape[1], order="F")).passed
+    assert not _score("ex-02-5", lambda x, m: x.reshape(len(x) // m, m * x.shape[1], order="F")).passed
     # smoothing with epsilon instead of 0 log 0 = 0 changes the value a little... and 'uniform' direction swapped
-    assert not _score("ex-02-5", lambda c: float(np.sum(np.ones(len(c)) / len(c) * np.log(
+    assert not _score("ex-02-4", lambda c: float(np.sum(np.ones(len(c)) / len(c) * np.log(
         (1 / len(c)) / ((np.asarray(c) + 1e-12) / np.sum(c)))))).passed

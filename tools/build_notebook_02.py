@@ -260,10 +260,10 @@ def high_quality_mask(samples, means, std):
     raise NotImplementedError
 ''', "high_quality_mask")
 
-md("### Exercise ex-02-5: the reverse KL of a mode histogram\n\n"
+md("### Exercise ex-02-4: the reverse KL of a mode histogram\n\n"
    "Given `counts` [K] (high-quality samples per mode), return KL(p ‖ uniform) with 0 log 0 = 0.")
 
-exercise("ex-02-5", '''
+exercise("ex-02-4", '''
 def reverse_kl_to_uniform(counts):
     """sum over modes with p_k > 0 of p_k log(p_k K), p = counts / counts.sum()."""
     raise NotImplementedError
@@ -323,11 +323,11 @@ are still blurry (the high-quality fraction needs the later, low-learning-rate p
 - `unrolled_steps=k`: G answers D advanced k extra steps (arXiv 1611.02163, first-order form);
 - `loss="wasserstein", gp_weight=λ`: WGAN-GP (arXiv 1704.00028).
 
-### Exercise ex-02-4: packing
+### Exercise ex-02-5: packing
 Write `pack_samples(x, m)`: x [N, d] → [N / m, m·d], row j holding samples j·m … j·m + m − 1.
 """)
 
-exercise("ex-02-4", '''
+exercise("ex-02-5", '''
 def pack_samples(x, m):
     """x [N, d] numpy -> [N // m, m * d]; row j = concat(x[j*m], ..., x[j*m + m - 1])."""
     raise NotImplementedError

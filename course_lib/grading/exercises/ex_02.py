@@ -1,7 +1,7 @@
 """Exercises of notebooks/02_gan_instability.ipynb (numpy answers, graded on hidden inputs).
 
 ex-02-1 the spectral radius of simultaneous steps with R1; ex-02-2 choose gamma so that the Dirac-GAN converges;
-ex-02-3 the high-quality test of mode coverage; ex-02-4 PacGAN packing; ex-02-5 the reverse KL of a mode histogram.
+ex-02-3 the high-quality test of mode coverage; ex-02-4 the reverse KL of a mode histogram; ex-02-5 PacGAN packing.
 """
 
 import numpy as np
@@ -113,35 +113,7 @@ register(Exercise(
 ))
 
 
-# ---------------------------------------------------------------- ex-02-4: PacGAN packing
-
-
-def _pack_samples(x, m):
-    x = np.asarray(x)
-    return x.reshape(len(x) // int(m), int(m) * x.shape[1])
-
-
-def _x_and_m(rng):
-    m = int(rng.integers(1, 5))
-    return rng.standard_normal((12, 2)).astype(np.float32), m
-
-
-register(Exercise(
-    id="ex-02-4",
-    notebook=NOTEBOOK,
-    title="PacGAN packing: m consecutive samples in one discriminator input",
-    points=1,
-    kind="function",
-    answer_name="pack_samples",
-    reference=_pack_samples,
-    make_inputs=_x_and_m,
-    hints="row j of the result is concat(x[j*m], ..., x[j*m + m - 1]); a row-major reshape to "
-          "(N // m, m * d) does exactly that.",
-    cases=4,
-))
-
-
-# ---------------------------------------------------------------- ex-02-5: reverse KL of a mode histogram
+# ---------------------------------------------------------------- ex-02-4: reverse KL of a mode histogram
 
 
 def _reverse_kl_to_uniform(counts):
@@ -160,7 +132,7 @@ def _counts(rng):
 
 
 register(Exercise(
-    id="ex-02-5",
+    id="ex-02-4",
     notebook=NOTEBOOK,
     title="reverse KL of a mode histogram against uniform, with 0 log 0 = 0",
     points=1,
@@ -170,5 +142,33 @@ register(Exercise(
     make_inputs=_counts,
     hints="p = counts / counts.sum(); KL(p || uniform) = sum over modes with p > 0 of p * log(p * K); "
           "skip the empty modes instead of adding a small number.",
+    cases=4,
+))
+
+
+# ---------------------------------------------------------------- ex-02-5: PacGAN packing
+
+
+def _pack_samples(x, m):
+    x = np.asarray(x)
+    return x.reshape(len(x) // int(m), int(m) * x.shape[1])
+
+
+def _x_and_m(rng):
+    m = int(rng.integers(1, 5))
+    return rng.standard_normal((12, 2)).astype(np.float32), m
+
+
+register(Exercise(
+    id="ex-02-5",
+    notebook=NOTEBOOK,
+    title="PacGAN packing: m consecutive samples in one discriminator input",
+    points=1,
+    kind="function",
+    answer_name="pack_samples",
+    reference=_pack_samples,
+    make_inputs=_x_and_m,
+    hints="row j of the result is concat(x[j*m], ..., x[j*m + m - 1]); a row-major reshape to "
+          "(N // m, m * d) does exactly that.",
     cases=4,
 ))
