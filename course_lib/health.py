@@ -4,8 +4,9 @@ Framework-free: plug it into any loop as `monitor(step, d_loss, g_loss)` (the to
 monitor=...)` calls it at every logged step), and call `check_samples` with generated toy samples from time to
 time. It flags
 - "nan": a loss is NaN or infinite -> raises TrainingDiverged naming the step and what to try;
-- "d_overpowers": the discriminator's loss sinks towards 0 (it tells real from fake perfectly, so the
-  generator's gradient vanishes or its loss explodes);
+- "d_overpowers": the discriminator's loss sinks towards 0, or (when the loop passes it) the gap between D's
+  mean logit on real and on generated samples saturates: D tells real from fake perfectly, so the generator's
+  gradient vanishes or its loss explodes;
 - "g_blowup": the generator's loss climbs far above where it started;
 - "collapse": on toy data, generated samples cover few of the modes (course_lib.metrics.mode_coverage).
 Each condition is reported once when it starts (and again after it has cleared). For the standard GAN losses
@@ -55,13 +56,14 @@ class HealthFlag:
 class TrainingMonitor:
     """Watches D and G losses (and optionally toy samples) during GAN training.
 
-    d_overpowers: mean D loss over the last `window` calls < d_loss_floor;
+    d_overpowers: mean D loss over the last `window` calls < d_loss_floor, or mean real/fake logit gap > d_gap_limit;
     g_blowup: mean G loss over the last `window` calls > min(g_loss_ceiling, g_growth * mean of the first window);
     collapse: modes captured < collapse_fraction * K, or reverse KL > collapse_kl.
 
     Args:
         window: how many recent calls are averaged (noise in GAN losses is large).
         d_loss_floor: D loss below which D is said to overpower G (balance: 1.386 for the standard loss).
+        d_gap_limit: mean D(x) - mean D(G(z)) on logits above which D's sigmoid is saturated (8: 98 % vs 2 %).
         g_loss_ceiling: G loss above which G is said to blow up (balance: 0.693, non-saturating).
         g_growth: also flag when the G loss grows this many times above its first window's mean (when positive).
         collapse_fraction, collapse_kl: thresholds of `check_samples`.
@@ -71,13 +73,14 @@ class TrainingMonitor:
     """
 
     def __init__(self, window=50, d_loss_floor=0.1, g_loss_ceiling=5.0, g_growth=6.0, collapse_fraction=0.9,
-                 collapse_kl=0.3, raise_on_nan=True, verbose=True):
+                 collapse_kl=0.3, raise_on_nan=True, verbose=True, d_gap_limit=8.0):
         if window < 1:
             raise ValueError(f"window must be a positive number of calls; got {window!r}.")
         self.window, self.d_loss_floor, self.g_loss_ceiling, self.g_growth = int(window), d_loss_floor, \
             g_loss_ceiling, g_growth
         self.collapse_fraction, self.collapse_kl = collapse_fraction, collapse_kl
-        self.raise_on_nan, self.verbose = raise_on_nan, verbose
+        self.raise_on_nan, self.verbose, self.d_gap_limit = raise_on_nan, verbose, d_gap_limit
+        self._recent_gap: deque = deque(maxlen=self.window)
         self.flags: list[HealthFlag] = []
         self.steps: list[int] = []
         self.d_losses: list[float] = []
@@ -100,8 +103,10 @@ class TrainingMonitor:
             print(flag, flush=True)
         return flag
 
-    def __call__(self, step, d_loss, g_loss):
+    def __call__(self, step, d_loss, g_loss, d_gap=None):
         """Feed one step's losses (Python floats); returns the list of new flags (often empty).
+
+        d_gap (optional): mean D logit on the real batch minus mean D logit on the generated batch.
 
         Raises:
             TrainingDiverged: a loss is NaN or infinite (when raise_on_nan).
@@ -121,14 +126,19 @@ class TrainingMonitor:
             return [flag] if flag else []
         self._recent_d.append(d_loss)
         self._recent_g.append(g_loss)
+        if d_gap is not None and math.isfinite(float(d_gap)):
+            self._recent_gap.append(float(d_gap))
         if len(self._recent_g) == self.window and self._g_start is None:
             self._g_start = float(np.mean(self._recent_g))
         if len(self._recent_d) < self.window:
             return new
         d_mean, g_mean = float(np.mean(self._recent_d)), float(np.mean(self._recent_g))
+        gap = float(np.mean(self._recent_gap)) if self._recent_gap else None
+        saturated = gap is not None and gap > self.d_gap_limit
         flag = self._flag(step, "d_overpowers",
-                          f"mean D loss over the last {self.window} steps is {d_mean:.3g} (< {self.d_loss_floor}): "
-                          "D separates real from fake almost perfectly", d_mean < self.d_loss_floor)
+                          f"mean D loss over the last {self.window} steps is {d_mean:.3g} (floor {self.d_loss_floor})"
+                          + (f", real/fake logit gap {gap:.3g} (limit {self.d_gap_limit})" if gap is not None else "")
+                          + ": D separates real from fake almost perfectly", d_mean < self.d_loss_floor or saturated)
         new += [flag] if flag else []
         limit = self.g_loss_ceiling
         if self._g_start is not None and self._g_start > 0:

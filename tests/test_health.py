@@ -80,3 +80,11 @@ def test_plugs_into_the_toy_gan(fw):
     assert monitor.steps == [5, 10, 15, 20]
     with pytest.raises(TrainingDiverged, match="step"):
         fw.toy_gan.train_toy_gan(ToyGANConfig(steps=5, log_every=1, lr=float("inf")), monitor=TrainingMonitor(verbose=False))
+
+
+def test_saturated_real_fake_gap_flags_the_discriminator():
+    monitor = TrainingMonitor(window=5, verbose=False)
+    for step in range(20):  # D loss still looks fine, but the logits are far apart
+        monitor(step, 0.5, 1.0, d_gap=2.0 if step < 10 else 12.0)
+    assert monitor.kinds() == ["d_overpowers"]
+    assert "logit gap" in monitor.flags[0].message
