@@ -95,3 +95,9 @@ def test_toy_discriminator_with_remedies_agrees_across_twins(options):
     np.testing.assert_allclose(out_t, out_f, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(course_lib.load("torch").toy_gan.discriminate(d_t, x),
                                course_lib.load("tf").toy_gan.discriminate(d_f, x), rtol=RTOL, atol=ATOL)
+
+
+def test_tf_power_iteration_state_is_tracked():
+    """u is a Keras weight: it is saved with the model and restored by the unrolled GAN's reset."""
+    d_f = course_lib.load("tf").toy_gan.ToyDiscriminator(2, 8, 2, spectral_norm=True)
+    assert len(d_f.non_trainable_variables) == 3  # one u per SpectralNormLinear

@@ -76,8 +76,9 @@ class SpectralNormLinear(tf.keras.layers.Layer):
         self.linear = _torch_like_dense(in_features, out_features)  # kernel (in, out) = W^T
         self.power_iterations = int(power_iterations)
         self.eps = float(eps)
-        self.u = tf.Variable(np.full((out_features,), 1.0 / np.sqrt(out_features), dtype=np.float32), trainable=False,
-                             name="u")
+        # a Keras weight (not a bare tf.Variable) so that it is tracked and saved with the layer
+        self.u = self.add_weight(shape=(out_features,), trainable=False, name="u",
+                                 initializer=tf.keras.initializers.Constant(1.0 / np.sqrt(out_features)))
 
     def sigma(self, update=False):
         """The spectral-norm estimate u^T W v (gradient flows through W only); `update` advances u."""
