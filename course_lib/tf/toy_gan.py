@@ -14,6 +14,7 @@ import tensorflow as tf
 from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig, asdict
 from course_lib.toy_gan_result import ToyGANResult, toy_mixture
 from course_lib.tf import losses
+from course_lib.tf.layers import SpectralNormLinear, minibatch_std, pack
 from course_lib.tf.utils import set_seed
 
 __all__ = [
@@ -39,6 +40,12 @@ def _dense(units, fan_in, activation=None):
         bias_initializer=tf.keras.initializers.RandomUniform(-bound, bound))
 
 
+def _built_dense(fan_in, units):
+    layer = _dense(units, fan_in)
+    layer.build((None, fan_in))
+    return layer
+
+
 def _mlp(in_dim, hidden, depth, out_dim):
     layers, width = [], in_dim
     for _ in range(depth):
@@ -50,14 +57,20 @@ def _mlp(in_dim, hidden, depth, out_dim):
     return net
 
 
+def _dense_layers(net):
+    # the plain Dense of every dense layer (inside SpectralNormLinear too), input to output
+    layers = net.layers if isinstance(net, tf.keras.Sequential) else net
+    return [layer.linear if isinstance(layer, SpectralNormLinear) else layer for layer in layers]
+
+
 class _NumpyWeights:
     def get_numpy_weights(self):
         """[(kernel [in, out], bias [out]), ...] of every dense layer, input to output, as numpy."""
-        return [(layer.kernel.numpy().copy(), layer.bias.numpy().copy()) for layer in self.net.layers]
+        return [(layer.kernel.numpy().copy(), layer.bias.numpy().copy()) for layer in _dense_layers(self.net)]
 
     def set_numpy_weights(self, weights):
         """Load [(kernel [in, out], bias [out]), ...] as returned by get_numpy_weights (either twin)."""
-        dense = self.net.layers
+        dense = _dense_layers(self.net)
         if len(weights) != len(dense):
             raise ValueError(f"expected {len(dense)} (kernel, bias) pairs, got {len(weights)}.")
         for layer, (kernel, bias) in zip(dense, weights):
@@ -81,21 +94,40 @@ class ToyGenerator(tf.keras.Model, _NumpyWeights):
 
 
 class ToyDiscriminator(tf.keras.Model, _NumpyWeights):
-    """D(x): x [N, in_dim] -> logits or scores [N, 1], `depth` hidden ReLU layers of `hidden` units.
+    """D(x): x [N, in_dim] -> logits or scores [N // pack, 1], `depth` hidden ReLU layers of `hidden` units.
 
-    Used in: notebooks/01_gan_losses.ipynb
+    Remedies against mode collapse (notebooks/02_gan_instability.ipynb): `pack` > 1 judges `pack` samples at
+    once (PacGAN, arXiv 1712.04086); `minibatch_std` appends the batch's feature std before the last layer
+    (arXiv 1710.10196); `spectral_norm` divides every weight by its largest singular value (arXiv 1802.05957).
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
 
-    def __init__(self, in_dim=2, hidden=128, depth=3):
+    def __init__(self, in_dim=2, hidden=128, depth=3, pack=1, minibatch_std=False, spectral_norm=False):
         super().__init__()
-        self.in_dim = in_dim
-        self.net = _mlp(in_dim, hidden, depth, 1)
+        self.in_dim, self.pack, self.minibatch_std = in_dim, int(pack), bool(minibatch_std)
+        self.spectral_norm = bool(spectral_norm)
+        extra = 1 if minibatch_std else 0
+        if spectral_norm or minibatch_std:
+            # a plain list of linear layers (ReLU applied in call); with spectral norm every call advances the
+            # power iteration, like torch's modules in training mode
+            make = SpectralNormLinear if spectral_norm else _built_dense
+            widths = [in_dim * self.pack] + [hidden] * depth
+            self.net = [make(a, b) for a, b in zip(widths[:-1], widths[1:])] + [make(hidden + extra, 1)]
+        else:
+            self.net = _mlp(in_dim * self.pack, hidden, depth, 1)
 
     def call(self, x):
         if x.shape[-1] != self.in_dim:
             raise ValueError(f"ToyDiscriminator expects inputs [N, {self.in_dim}] but got {tuple(x.shape)}: "
                              f"its in_dim must equal the generator's output size.")
-        return self.net(x)
+        h = pack(x, self.pack)  # (N // pack, pack * in_dim)
+        if isinstance(self.net, tf.keras.Sequential):
+            return self.net(h)
+        for layer in self.net[:-1]:
+            h = tf.nn.relu(layer(h, training=True) if self.spectral_norm else layer(h))
+        if self.minibatch_std:
+            h = minibatch_std(h)
+        return self.net[-1](h, training=True) if self.spectral_norm else self.net[-1](h)
 
 
 def _loss_functions(config):
@@ -147,20 +179,25 @@ def generate_samples(generator, n, seed=0):
 
 
 def discriminate(discriminator, x):
-    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n].
+    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n // pack].
 
     Used in: notebooks/01_gan_losses.ipynb
     """
     x = tf.constant(np.asarray(x, dtype=np.float32))
-    return discriminator(x).numpy().reshape(len(x))
+    return discriminator(x).numpy().reshape(-1)
 
 
-def _not_yet_implemented(config):
-    for name, off in (("pack", 1), ("minibatch_std", False), ("spectral_norm", False),
-                      ("unrolled_steps", 0), ("weight_clip", 0.0)):
-        if getattr(config, name) != off:
-            raise NotImplementedError(f"ToyGANConfig.{name}={getattr(config, name)!r} is a remedy added by issue 4 "
-                                      f"(notebooks/02_gan_instability.ipynb); leave it at {off!r} for now.")
+def _check_remedies(config):
+    if config.batch_size % config.pack:
+        raise ValueError(f"ToyGANConfig.batch_size ({config.batch_size}) must be a multiple of pack "
+                         f"({config.pack}): D judges groups of `pack` samples.")
+
+
+def _clip_weights(discriminator, clip):
+    # WGAN weight clipping (arXiv 1701.07875): every weight of D into [-clip, clip] after its update
+    if clip > 0:
+        for variable in discriminator.trainable_variables:
+            variable.assign(tf.clip_by_value(variable, -clip, clip))
 
 
 def _learning_rate(config, step):
@@ -186,7 +223,7 @@ def train_toy_gan(config, progress=False, monitor=None):
     if not isinstance(config, ToyGANConfig):
         raise TypeError(f"config must be a course_lib.config.ToyGANConfig; got {type(config).__name__}.")
     config.validate()
-    _not_yet_implemented(config)
+    _check_remedies(config)
     return _train(config, progress, monitor)
 
 
@@ -195,7 +232,8 @@ def _train(config, progress, monitor):
     mixture = toy_mixture(config.data, POOL_SIZE, config.seed)
     pool = tf.constant(mixture.samples)
     generator = ToyGenerator(config.latent_dim, config.hidden, config.depth)
-    discriminator = ToyDiscriminator(2, config.hidden, config.depth)
+    discriminator = ToyDiscriminator(2, config.hidden, config.depth, config.pack, config.minibatch_std,
+                                     config.spectral_norm)
     g_opt = tf.keras.optimizers.Adam(learning_rate=config.lr, beta_1=config.beta1, beta_2=config.beta2)
     d_opt = tf.keras.optimizers.Adam(learning_rate=config.lr, beta_1=config.beta1, beta_2=config.beta2)
     g_opt.build(generator.trainable_variables)
@@ -224,20 +262,31 @@ def _train(config, progress, monitor):
             z = tf.random.normal([config.batch_size, config.latent_dim])
             # 2. update D
             d_loss = d_step(real, z)
+            _clip_weights(discriminator, config.weight_clip)
+        if config.unrolled_steps:
+            # unrolled GAN (first-order form, arXiv 1611.02163): G answers D advanced k more steps, then D is reset
+            saved = [v.numpy() for v in discriminator.variables + d_opt.variables]
+            for _ in range(config.unrolled_steps):
+                real = tf.gather(pool, tf.random.uniform([config.batch_size], 0, POOL_SIZE, dtype=tf.int32))
+                d_step(real, tf.random.normal([config.batch_size, config.latent_dim]))
+                _clip_weights(discriminator, config.weight_clip)
         # 3. update G
         z = tf.random.normal([config.batch_size, config.latent_dim])
         g_loss = g_step(z)
+        if config.unrolled_steps:
+            for variable, value in zip(discriminator.variables + d_opt.variables, saved):
+                variable.assign(value)
 
         if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
             d_value, g_value = float(d_loss), float(g_loss)
+            if monitor is not None:  # first, so that a health monitor can stop with its own advice
+                monitor(step + 1, d_value, g_value)
             if not (np.isfinite(d_value) and np.isfinite(g_value)):
                 raise FloatingPointError(
                     f"toy GAN ({config.loss}) diverged at step {step + 1}: d_loss={d_value}, g_loss={g_value}. "
                     f"Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
             for key, value in (("step", step + 1), ("d_loss", d_value), ("g_loss", g_value)):
                 result.history[key].append(value)
-            if monitor is not None:
-                monitor(step + 1, d_value, g_value)
         if config.snapshot_every and (step + 1) % config.snapshot_every == 0:
             result.snapshots.append((step + 1, generate_samples(generator, config.eval_samples, config.seed + 1)))
     result.seconds = time.perf_counter() - start

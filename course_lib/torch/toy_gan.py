@@ -6,6 +6,7 @@ Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
 
 from __future__ import annotations
 
+import copy
 import time
 
 import numpy as np
@@ -15,6 +16,7 @@ from torch import nn
 from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig, asdict
 from course_lib.toy_gan_result import ToyGANResult, toy_mixture
 from course_lib.torch import losses
+from course_lib.torch.layers import SpectralNormLinear, minibatch_std, pack
 from course_lib.torch.utils import set_seed
 
 __all__ = [
@@ -30,24 +32,32 @@ __all__ = [
 POOL_SIZE = 100_000  # real samples drawn once; batches are random rows of this pool
 
 
-def _mlp(in_dim, hidden, depth, out_dim):
+def _mlp(in_dim, hidden, depth, out_dim, spectral_norm=False, extra_last=0):
+    # extra_last: inputs added before the last layer (the minibatch-std feature)
+    linear = SpectralNormLinear if spectral_norm else nn.Linear
     layers, width = [], in_dim
     for _ in range(depth):
-        layers += [nn.Linear(width, hidden), nn.ReLU()]
+        layers += [linear(width, hidden), nn.ReLU()]
         width = hidden
-    layers.append(nn.Linear(width, out_dim))
+    layers.append(linear(width + extra_last, out_dim))
     return nn.Sequential(*layers)
+
+
+def _dense_layers(net):
+    # the plain nn.Linear of every dense layer (inside SpectralNormLinear too), input to output
+    return [m.linear if isinstance(m, SpectralNormLinear) else m for m in net
+            if isinstance(m, (nn.Linear, SpectralNormLinear))]
 
 
 class _NumpyWeights:
     def get_numpy_weights(self):
         """[(kernel [in, out], bias [out]), ...] of every dense layer, input to output, as numpy."""
         return [(m.weight.detach().cpu().numpy().T.copy(), m.bias.detach().cpu().numpy().copy())
-                for m in self.net if isinstance(m, nn.Linear)]
+                for m in _dense_layers(self.net)]
 
     def set_numpy_weights(self, weights):
         """Load [(kernel [in, out], bias [out]), ...] as returned by get_numpy_weights (either twin)."""
-        dense = [m for m in self.net if isinstance(m, nn.Linear)]
+        dense = _dense_layers(self.net)
         if len(weights) != len(dense):
             raise ValueError(f"expected {len(dense)} (kernel, bias) pairs, got {len(weights)}.")
         with torch.no_grad():
@@ -72,21 +82,28 @@ class ToyGenerator(nn.Module, _NumpyWeights):
 
 
 class ToyDiscriminator(nn.Module, _NumpyWeights):
-    """D(x): x [N, in_dim] -> logits or scores [N, 1], `depth` hidden ReLU layers of `hidden` units.
+    """D(x): x [N, in_dim] -> logits or scores [N // pack, 1], `depth` hidden ReLU layers of `hidden` units.
 
-    Used in: notebooks/01_gan_losses.ipynb
+    Remedies against mode collapse (notebooks/02_gan_instability.ipynb): `pack` > 1 judges `pack` samples at
+    once (PacGAN, arXiv 1712.04086); `minibatch_std` appends the batch's feature std before the last layer
+    (arXiv 1710.10196); `spectral_norm` divides every weight by its largest singular value (arXiv 1802.05957).
+    Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
 
-    def __init__(self, in_dim=2, hidden=128, depth=3):
+    def __init__(self, in_dim=2, hidden=128, depth=3, pack=1, minibatch_std=False, spectral_norm=False):
         super().__init__()
-        self.in_dim = in_dim
-        self.net = _mlp(in_dim, hidden, depth, 1)
+        self.in_dim, self.pack, self.minibatch_std = in_dim, int(pack), bool(minibatch_std)
+        self.net = _mlp(in_dim * self.pack, hidden, depth, 1, spectral_norm, 1 if minibatch_std else 0)
 
     def forward(self, x):
         if x.shape[-1] != self.in_dim:
             raise ValueError(f"ToyDiscriminator expects inputs [N, {self.in_dim}] but got {tuple(x.shape)}: "
                              f"its in_dim must equal the generator's output size.")
-        return self.net(x)
+        h = pack(x, self.pack)  # (N // pack, pack * in_dim)
+        if not self.minibatch_std:
+            return self.net(h)
+        h = self.net[:-1](h)
+        return self.net[-1](minibatch_std(h))
 
 
 def _loss_functions(config):
@@ -139,21 +156,27 @@ def generate_samples(generator, n, seed=0):
 
 
 def discriminate(discriminator, x):
-    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n].
+    """D's outputs (logits or scores) on numpy samples x [n, in_dim], as float32 numpy [n // pack].
 
     Used in: notebooks/01_gan_losses.ipynb
     """
     x = torch.as_tensor(np.asarray(x, dtype=np.float32))
     with torch.no_grad():
-        return discriminator(x).numpy().reshape(len(x))
+        return discriminator(x).numpy().reshape(-1)
 
 
-def _not_yet_implemented(config):
-    for name, off in (("pack", 1), ("minibatch_std", False), ("spectral_norm", False),
-                      ("unrolled_steps", 0), ("weight_clip", 0.0)):
-        if getattr(config, name) != off:
-            raise NotImplementedError(f"ToyGANConfig.{name}={getattr(config, name)!r} is a remedy added by issue 4 "
-                                      f"(notebooks/02_gan_instability.ipynb); leave it at {off!r} for now.")
+def _check_remedies(config):
+    if config.batch_size % config.pack:
+        raise ValueError(f"ToyGANConfig.batch_size ({config.batch_size}) must be a multiple of pack "
+                         f"({config.pack}): D judges groups of `pack` samples.")
+
+
+def _clip_weights(discriminator, clip):
+    # WGAN weight clipping (arXiv 1701.07875): every weight of D into [-clip, clip] after its update
+    if clip > 0:
+        with torch.no_grad():
+            for p in discriminator.parameters():
+                p.clamp_(-clip, clip)
 
 
 def _learning_rate(config, step):
@@ -179,7 +202,7 @@ def train_toy_gan(config, progress=False, monitor=None):
     if not isinstance(config, ToyGANConfig):
         raise TypeError(f"config must be a course_lib.config.ToyGANConfig; got {type(config).__name__}.")
     config.validate()
-    _not_yet_implemented(config)
+    _check_remedies(config)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small MLPs: one thread is as fast, and leaves the other cores free
     try:
@@ -193,7 +216,8 @@ def _train(config, progress, monitor):
     mixture = toy_mixture(config.data, POOL_SIZE, config.seed)
     pool = torch.from_numpy(mixture.samples)
     generator = ToyGenerator(config.latent_dim, config.hidden, config.depth)
-    discriminator = ToyDiscriminator(2, config.hidden, config.depth)
+    discriminator = ToyDiscriminator(2, config.hidden, config.depth, config.pack, config.minibatch_std,
+                                     config.spectral_norm)
     betas = (config.beta1, config.beta2)
     g_opt = torch.optim.Adam(generator.parameters(), lr=config.lr, betas=betas)
     d_opt = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=betas)
@@ -216,20 +240,32 @@ def _train(config, progress, monitor):
             z = torch.randn(config.batch_size, config.latent_dim)
             # 2. update D
             d_loss = discriminator_step(generator, discriminator, d_opt, real, z, config)
+            _clip_weights(discriminator, config.weight_clip)
+        if config.unrolled_steps:
+            # unrolled GAN (first-order form, arXiv 1611.02163): G answers D advanced k more steps, then D is reset
+            saved = copy.deepcopy(discriminator.state_dict()), copy.deepcopy(d_opt.state_dict())
+            for _ in range(config.unrolled_steps):
+                real = pool[torch.randint(0, POOL_SIZE, (config.batch_size,))]
+                discriminator_step(generator, discriminator, d_opt, real,
+                                   torch.randn(config.batch_size, config.latent_dim), config)
+                _clip_weights(discriminator, config.weight_clip)
         # 3. update G
         z = torch.randn(config.batch_size, config.latent_dim)
         g_loss = generator_step(generator, discriminator, g_opt, z, config)
+        if config.unrolled_steps:
+            discriminator.load_state_dict(saved[0])
+            d_opt.load_state_dict(saved[1])
 
         if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
             d_value, g_value = float(d_loss), float(g_loss)
+            if monitor is not None:  # first, so that a health monitor can stop with its own advice
+                monitor(step + 1, d_value, g_value)
             if not (np.isfinite(d_value) and np.isfinite(g_value)):
                 raise FloatingPointError(
                     f"toy GAN ({config.loss}) diverged at step {step + 1}: d_loss={d_value}, g_loss={g_value}. "
                     f"Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
             for key, value in (("step", step + 1), ("d_loss", d_value), ("g_loss", g_value)):
                 result.history[key].append(value)
-            if monitor is not None:
-                monitor(step + 1, d_value, g_value)
         if config.snapshot_every and (step + 1) % config.snapshot_every == 0:
             result.snapshots.append((step + 1, generate_samples(generator, config.eval_samples, config.seed + 1)))
     result.seconds = time.perf_counter() - start
