@@ -56,7 +56,7 @@ def _groups(generator, discriminator, ema, opt_g, opt_d):
 
 
 def save_checkpoint(path, state):
-    """Write a checkpoint dict of numpy arrays atomically (temporary file, then rename)."""
+    """Write a checkpoint dict (tensors in torch, numpy arrays in tf) atomically: temporary file, then rename."""
     buffer = io.BytesIO()
     np.savez(buffer, **state)
     return runs.atomic_write_bytes(path, buffer.getvalue())

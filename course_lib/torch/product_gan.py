@@ -31,11 +31,11 @@ def _init(module):
 
 
 class Generator(nn.Module):
-    """G(z, y) -> images (N, 1, 28, 28) in [-1, 1]; y is ignored when conditional=False.
+    """G(z, y) -> images in [-1, 1]; y is ignored when conditional=False.
 
     Args:
         latent_dim: size of z. width: channel scale w. conditional: concatenate a learned class embedding to z.
-    Call: generator(z [N, latent_dim], y int [N]) -> (N, 1, 28, 28).
+    Call: generator(z [N, latent_dim], y int [N]) -> images (N, 1, 28, 28) in torch, (N, 28, 28, 1) in tf.
     """
 
     def __init__(self, latent_dim=64, width=64, conditional=True, num_classes=NUM_CLASSES):
@@ -68,7 +68,8 @@ class Discriminator(nn.Module):
 
     Args:
         width: channel scale w. conditional: add the projection term. spectral_norm: normalise every weight.
-    Call: discriminator(x (N, 1, 28, 28), y int [N]) -> [N] scores (logits for the BCE loss).
+    Call: discriminator(x (N, 1, 28, 28) in torch, (N, 28, 28, 1) in tf, y int [N]) -> [N] scores
+    (logits for the BCE loss).
     """
 
     def __init__(self, width=64, conditional=True, spectral_norm=True, num_classes=NUM_CLASSES):
@@ -123,8 +124,10 @@ def diff_augment(x, policy="translation,cutout", seed=None):
     """Differentiable augmentation applied to real and fake images alike (Zhao et al. 2020, arXiv 2006.10738).
 
     Args:
-        x: images (N, 1, H, W) in [-1, 1]. policy: comma list of "brightness", "translation", "cutout".
-        seed: optional int for a reproducible draw (default: the framework's global generator).
+        x: images (N, 1, H, W) in torch, (N, H, W, 1) in tf, in [-1, 1].
+        policy: comma list of "brightness", "translation", "cutout".
+        seed: None (the framework's global generator), or an int (torch) / int pair (tf, stateless) for a
+            reproducible draw.
     Returns:
         Augmented images, same shape; gradients flow through.
     """

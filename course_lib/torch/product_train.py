@@ -46,7 +46,7 @@ def _losses(config):
 
 
 def save_checkpoint(path, state):
-    """Write a checkpoint dict atomically (temporary file, then rename)."""
+    """Write a checkpoint dict (tensors in torch, numpy arrays in tf) atomically: temporary file, then rename."""
     buffer = io.BytesIO()
     torch.save(state, buffer)
     return runs.atomic_write_bytes(path, buffer.getvalue())
@@ -109,7 +109,7 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
         images, labels = load_fashion_mnist("train")
         if config.limit:
             images, labels = images[:config.limit], labels[:config.limit]
-    images, labels = np.ascontiguousarray(images), np.asarray(labels, dtype=np.int64)
+    images, labels = np.array(images, dtype=np.uint8), np.asarray(labels, dtype=np.int64)  # a writable copy
     run_dir = Path(run_dir) if run_dir else runs.resolve_run_dir(config)
     runs.save_config(config, run_dir)
 
