@@ -109,7 +109,7 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
         images, labels = load_fashion_mnist("train")
         if config.limit:
             images, labels = images[:config.limit], labels[:config.limit]
-    images, labels = np.array(images, dtype=np.uint8), np.asarray(labels, dtype=np.int64)  # a writable copy
+    images, labels = np.array(images, dtype=np.uint8), np.array(labels, dtype=np.int64)  # writable copies
     run_dir = Path(run_dir) if run_dir else runs.resolve_run_dir(config)
     runs.save_config(config, run_dir)
 
