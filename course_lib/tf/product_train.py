@@ -144,9 +144,12 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
 
     seed = tf.constant(config.seed, tf.int64)
 
-    def apply(optimizer, tape, loss, variables):
-        grads = tape.gradient(optimizer.scale_loss(loss) if scaled else loss, variables)
-        optimizer.apply_gradients(zip(grads, variables))
+    def objective(optimizer, loss):  # fp16: the scaled loss, computed inside the tape
+        return optimizer.scale_loss(loss) if scaled else loss
+
+    def apply(optimizer, tape, scaled_loss, variables):
+        grads = tape.gradient(scaled_loss, variables)
+        optimizer.apply_gradients(zip(grads, variables))  # unscales fp16 gradients, skips non-finite ones
 
     def train_step(real, y_real, step):
         # 1. sample z (stateless draws from (seed, step): resuming at step k repeats the same z)
@@ -163,14 +166,16 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
                 scores = discriminator(both, tf.concat([y_real, y_fake], 0), training=True)
                 real_scores, fake_scores = scores[:batch], scores[batch:]
             d_loss = d_loss_fn(real_scores, fake_scores)
-        apply(opt_d, tape, d_loss, discriminator.trainable_variables)
+            d_objective = objective(opt_d, d_loss)
+        apply(opt_d, tape, d_objective, discriminator.trainable_variables)
         # 3. update G
         z = tf.random.stateless_normal([batch, config.latent_dim], tf.stack([seed, 3 * step + 2]))
         with tf.GradientTape() as tape:
             fake_scores = discriminator(augment(generator(z, y_fake, training=True), tf.stack([seed, 5 * step + 2])),
                                         y_fake, training=True)
             g_loss = g_loss_fn(fake_scores)
-        apply(opt_g, tape, g_loss, generator.trainable_variables)
+            g_objective = objective(opt_g, g_loss)
+        apply(opt_g, tape, g_objective, generator.trainable_variables)
         # 4. update the EMA of G
         if ema is not None:
             ema.update(generator)

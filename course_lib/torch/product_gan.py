@@ -113,10 +113,11 @@ class EMA:
     def update(self, model):
         """One EMA step towards `model`'s current weights."""
         ema_state, state = self.model.state_dict(), model.state_dict()
+        floats = [name for name, value in state.items() if value.dtype.is_floating_point]
+        # one fused call for all tensors: ema <- ema + (1 - decay) * (theta - ema)
+        torch._foreach_lerp_([ema_state[n] for n in floats], [state[n] for n in floats], 1.0 - self.decay)
         for name, value in state.items():
-            if value.dtype.is_floating_point:
-                ema_state[name].lerp_(value, 1.0 - self.decay)
-            else:
+            if not value.dtype.is_floating_point:
                 ema_state[name].copy_(value)
 
 
