@@ -34,7 +34,9 @@ def _torch_to_tf(torch_g, torch_d, tf_g, tf_d):
         dst.bias.assign(vec(src.bias))
         sn = src.parametrizations.weight[0]
         dst.u.assign(vec(sn._u)), dst.v.assign(vec(sn._v))
-    tf_d.embed.embeddings.assign(vec(torch_d.embed.weight))
+    src, dst = torch_d.embed, tf_d.embed  # (classes, dim) in both; spectrally normalised like the convolutions
+    dst.kernel.assign(vec(src.parametrizations.weight.original))
+    dst.u.assign(vec(src.parametrizations.weight[0]._u)), dst.v.assign(vec(src.parametrizations.weight[0]._v))
 
 
 def test_twin_parity_of_generator_and_discriminator_with_copied_weights():

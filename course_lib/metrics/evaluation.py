@@ -145,8 +145,14 @@ def nearest_training_neighbours(images, train_images=None, space: str = "pixels"
     else:
         raise ValueError(f'space must be "pixels" or "features"; got {space!r}.')
     indices, distances = np.empty(len(query), np.int64), np.empty(len(query))
+    bank_norms = (bank.astype(np.float32) ** 2).sum(1)
     for start in range(0, len(query), chunk):
-        d = pairwise_sq_distances(query[start:start + chunk], bank)
-        indices[start:start + chunk] = d.argmin(axis=1)
-        distances[start:start + chunk] = np.sqrt(d.min(axis=1))
+        q = np.asarray(query[start:start + chunk], np.float32)
+        best, where = np.full(len(q), np.inf), np.zeros(len(q), np.int64)
+        for b in range(0, len(bank), 8192):  # float32 blocks: the 60,000 x 784 bank never doubles in memory
+            d = (q ** 2).sum(1)[:, None] + bank_norms[None, b:b + 8192] - 2.0 * q @ bank[b:b + 8192].T
+            block_best = d.argmin(1)
+            better = d[np.arange(len(q)), block_best] < best
+            best[better], where[better] = d[np.arange(len(q)), block_best][better], b + block_best[better]
+        indices[start:start + chunk], distances[start:start + chunk] = where, np.sqrt(np.maximum(best, 0.0))
     return indices, distances

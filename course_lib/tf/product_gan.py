@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from course_lib.product.sampling import latent_batch
 
-__all__ = ["Discriminator", "EMA", "Generator", "diff_augment", "sample_images"]
+__all__ = ["Discriminator", "EMA", "Generator", "count_parameters", "diff_augment", "generate_images", "sample_images"]
 
 NUM_CLASSES = 10
 BN_EPS, BN_MOMENTUM = 1e-5, 0.9  # = torch's eps=1e-5, momentum=0.1 (keras counts the other way)
@@ -36,20 +36,22 @@ class _SNLayer(keras.layers.Layer):
     the gradient, sigma = u^T W v, and the stored u, v used unchanged at inference.
     """
 
-    def __init__(self, units, kernel_size=None, strides=1, spectral_norm=True, **kwargs):
+    def __init__(self, units, kernel_size=None, strides=1, spectral_norm=True, embedding_rows=0, **kwargs):
         super().__init__(**kwargs)
         self.units, self.kernel_size, self.strides, self.spectral_norm = units, kernel_size, strides, spectral_norm
+        self.embedding_rows = embedding_rows  # > 0: a class embedding (rows, units), looked up by integer labels
 
     def build(self, input_shape):
-        fan_in = int(input_shape[-1])
+        fan_in = self.embedding_rows or int(input_shape[-1])
         shape = (self.kernel_size, self.kernel_size, fan_in, self.units) if self.kernel_size else (fan_in, self.units)
         self.kernel = self.add_weight(name="kernel", shape=shape, initializer=_DCGAN_INIT)
-        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+        self.bias = None if self.embedding_rows else self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
         if self.spectral_norm:
-            cols = int(np.prod(shape)) // self.units
+            rows = self.embedding_rows or self.units  # torch normalises an embedding's (rows, dim) matrix as is
+            cols = int(np.prod(shape)) // rows
             rng = np.random.default_rng(0)
-            self.u = self.add_weight(name="u", shape=(self.units,), trainable=False,
-                                     initializer=keras.initializers.Constant(rng.standard_normal(self.units)))
+            self.u = self.add_weight(name="u", shape=(rows,), trainable=False,
+                                     initializer=keras.initializers.Constant(rng.standard_normal(rows)))
             self.v = self.add_weight(name="v", shape=(cols,), trainable=False,
                                      initializer=keras.initializers.Constant(rng.standard_normal(cols)))
             self.u.assign(_normalize(self.u)), self.v.assign(_normalize(self.v))
@@ -60,6 +62,8 @@ class _SNLayer(keras.layers.Layer):
         w = tf.cast(tf.convert_to_tensor(self.kernel.value), tf.float32)
         if self.kernel_size:  # (kh, kw, in, out) -> (out, in, kh, kw) -> (out, in*kh*kw): torch's order
             return tf.reshape(tf.transpose(w, (3, 2, 0, 1)), (self.units, -1))
+        if self.embedding_rows:
+            return w  # (classes, dim), as torch's nn.Embedding.weight
         return tf.transpose(w)  # (in, out) -> (out, in)
 
     def _power_iteration(self):
@@ -76,6 +80,8 @@ class _SNLayer(keras.layers.Layer):
             u, v = tf.stop_gradient(tf.cast(self.u, tf.float32)), tf.stop_gradient(tf.cast(self.v, tf.float32))
             sigma = tf.tensordot(u, tf.linalg.matvec(self._matrix(), v), 1)
             kernel = kernel / sigma
+        if self.embedding_rows:
+            return tf.gather(kernel, tf.cast(x, tf.int32))  # (N, dim) float32
         kernel = tf.cast(kernel, x.dtype)
         if self.kernel_size:
             y = tf.nn.conv2d(x, kernel, self.strides, padding=[[0, 0], [1, 1], [1, 1], [0, 0]])
@@ -133,7 +139,8 @@ class Discriminator(keras.Model):
         self.conv2 = _SNLayer(width, 4, 2, spectral_norm, name="conv2")          # 28 -> 14
         self.conv3 = _SNLayer(2 * width, 4, 2, spectral_norm, name="conv3")      # 14 -> 7
         self.psi = _SNLayer(1, None, 1, spectral_norm, name="psi")
-        self.embed = (keras.layers.Embedding(num_classes, 2 * width, embeddings_initializer=_DCGAN_INIT)
+        # the class embedding of the projection term is spectrally normalised too, as in the paper
+        self.embed = (_SNLayer(2 * width, None, 1, spectral_norm, embedding_rows=num_classes, name="embed")
                       if conditional else None)
         self(tf.zeros((2, 28, 28, 1)), tf.zeros((2,), tf.int64))  # build the weights now
 
@@ -144,7 +151,7 @@ class Discriminator(keras.Model):
         h = tf.reduce_sum(tf.cast(h, tf.float32), axis=(1, 2))                    # (N, 2w) sum pooling
         score = tf.cast(self.psi(h, training=training), tf.float32)[:, 0]
         if self.conditional:
-            score = score + tf.reduce_sum(tf.cast(self.embed(y), tf.float32) * h, axis=1)  # <embed(y), h>
+            score = score + tf.reduce_sum(self.embed(y, training=training) * h, axis=1)  # <embed(y), h>
         return score
 
 
@@ -221,6 +228,26 @@ def diff_augment(x, policy="translation,cutout", seed=None):
     return x
 
 
+def count_parameters(model):
+    """Number of trainable weights of a model."""
+    return int(sum(int(np.prod(v.shape)) for v in model.trainable_weights))
+
+
+def generate_images(generator, z, labels, batch_size=500):
+    """uint8 images [N, 28, 28] = G(z, y) for latents z float32 [N, latent_dim] and classes labels int [N].
+
+    The generator runs in eval mode (BatchNorm uses its running statistics).
+    """
+    z, labels = np.asarray(z, dtype=np.float32), np.asarray(labels, dtype=np.int64)
+    out = []
+    for start in range(0, len(labels), batch_size):
+        images = generator(tf.constant(z[start:start + batch_size]), tf.constant(labels[start:start + batch_size]),
+                           training=False)
+        out.append(np.asarray(tf.cast(images, tf.float32))[..., 0])
+    images = np.concatenate(out) if out else np.zeros((0, 28, 28), np.float32)
+    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
 def sample_images(generator, labels, seed=0, truncation=None, batch_size=500):
     """uint8 images [N, 28, 28] from `generator` for class `labels` [N], with z drawn in numpy from `seed`.
 
@@ -229,10 +256,4 @@ def sample_images(generator, labels, seed=0, truncation=None, batch_size=500):
     """
     labels = np.asarray(labels, dtype=np.int64)
     z = latent_batch(len(labels), generator.latent_dim, seed, truncation)
-    out = []
-    for start in range(0, len(labels), batch_size):
-        images = generator(tf.constant(z[start:start + batch_size]), tf.constant(labels[start:start + batch_size]),
-                           training=False)
-        out.append(np.asarray(tf.cast(images, tf.float32))[..., 0])
-    images = np.concatenate(out) if out else np.zeros((0, 28, 28), np.float32)
-    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    return generate_images(generator, z, labels, batch_size)

@@ -18,7 +18,7 @@ from torch import nn
 
 from course_lib.product.sampling import latent_batch
 
-__all__ = ["Discriminator", "EMA", "Generator", "diff_augment", "sample_images"]
+__all__ = ["Discriminator", "EMA", "Generator", "count_parameters", "diff_augment", "generate_images", "sample_images"]
 
 NUM_CLASSES = 10
 BN_EPS, BN_MOMENTUM = 1e-5, 0.1  # the tf twin uses epsilon=1e-5, momentum=0.9 (keras counts the other way)
@@ -82,9 +82,11 @@ class Discriminator(nn.Module):
         self.psi = nn.Linear(2 * width, 1)
         self.apply(_init)
         self.conv1, self.conv2, self.conv3, self.psi = sn(self.conv1), sn(self.conv2), sn(self.conv3), sn(self.psi)
-        self.embed = nn.Embedding(num_classes, 2 * width) if conditional else None
-        if conditional:
+        self.embed = None
+        if conditional:  # the class embedding of the projection term is spectrally normalised too, as in the paper
+            self.embed = nn.Embedding(num_classes, 2 * width)
             nn.init.normal_(self.embed.weight, 0.0, 0.02)
+            self.embed = sn(self.embed)
 
     def forward(self, x, y=None):
         act = nn.functional.leaky_relu
@@ -163,15 +165,18 @@ def diff_augment(x, policy="translation,cutout", seed=None):
     return x.contiguous()
 
 
-@torch.no_grad()
-def sample_images(generator, labels, seed=0, truncation=None, batch_size=500):
-    """uint8 images [N, 28, 28] from `generator` for class `labels` [N], with z drawn in numpy from `seed`.
+def count_parameters(model):
+    """Number of trainable weights of a model."""
+    return int(sum(p.numel() for p in model.parameters() if p.requires_grad))
 
-    z ~ N(0, I), or a truncated normal with |z_i| <= truncation (the truncation trick, arXiv 1809.11096);
-    numpy draws z so both twins see the same latents for the same seed. The generator runs in eval mode.
+
+@torch.no_grad()
+def generate_images(generator, z, labels, batch_size=500):
+    """uint8 images [N, 28, 28] = G(z, y) for latents z float32 [N, latent_dim] and classes labels int [N].
+
+    The generator runs in eval mode (BatchNorm uses its running statistics).
     """
-    labels = np.asarray(labels, dtype=np.int64)
-    z = latent_batch(len(labels), generator.latent_dim, seed, truncation)
+    z, labels = np.asarray(z, dtype=np.float32), np.asarray(labels, dtype=np.int64)
     device = next(generator.parameters()).device
     was_training = generator.training
     generator.eval()
@@ -183,3 +188,14 @@ def sample_images(generator, labels, seed=0, truncation=None, batch_size=500):
     generator.train(was_training)
     images = np.concatenate(out) if out else np.zeros((0, 28, 28), np.float32)
     return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def sample_images(generator, labels, seed=0, truncation=None, batch_size=500):
+    """uint8 images [N, 28, 28] from `generator` for class `labels` [N], with z drawn in numpy from `seed`.
+
+    z ~ N(0, I), or a truncated normal with |z_i| <= truncation (the truncation trick, arXiv 1809.11096);
+    numpy draws z so both twins see the same latents for the same seed. The generator runs in eval mode.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    z = latent_batch(len(labels), generator.latent_dim, seed, truncation)
+    return generate_images(generator, z, labels, batch_size)

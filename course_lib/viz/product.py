@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["catalogue_sheet", "image_grid", "interpolation_widget", "plot_nearest_neighbours",
+__all__ = ["catalogue_sheet", "plot_losses", "image_grid", "interpolation_widget", "plot_nearest_neighbours",
            "plot_truncation_tradeoff", "save_png", "save_sample_grid", "update_interpolation"]
 
 
@@ -75,6 +75,22 @@ def catalogue_sheet(images, labels, class_names, path=None, title="Product catal
 
         atomic_write_bytes(path, buffer.getvalue())
     return fig
+
+
+def plot_losses(histories: dict, ax=None):
+    """D and G losses against the step for each run in {name: history} (history from train_product_gan)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    for name, history in histories.items():
+        line, = ax.plot(history["step"], history["d_loss"], label=f"{name}: D loss")
+        ax.plot(history["step"], history["g_loss"], "--", color=line.get_color(), label=f"{name}: G loss")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title("Training losses")
+    ax.legend(fontsize=8)
+    return ax
 
 
 def plot_truncation_tradeoff(truncations, fidelity, diversity, fidelity_label="precision",
