@@ -18,12 +18,14 @@ def _torch_to_tf(torch_g, torch_d, tf_g, tf_d):
     conv = lambda w: w.detach().numpy().transpose(2, 3, 1, 0)
     dense = lambda w: w.detach().numpy().T
     vec = lambda t: t.detach().numpy()
-    tf_g.embed.embeddings.assign(vec(torch_g.embed.weight))
     tf_g.dense.kernel.assign(dense(torch_g.dense.weight)), tf_g.dense.bias.assign(vec(torch_g.dense.bias))
     for name in ("bn0", "bn1", "bn2"):
         src, dst = getattr(torch_g, name), getattr(tf_g, name)
-        dst.gamma.assign(vec(src.weight)), dst.beta.assign(vec(src.bias))
-        dst.moving_mean.assign(vec(src.running_mean)), dst.moving_variance.assign(vec(src.running_var))
+        dst.bn.moving_mean.assign(vec(src.bn.running_mean)), dst.bn.moving_variance.assign(vec(src.bn.running_var))
+        if src.conditional:
+            dst.gain.embeddings.assign(vec(src.gain.weight)), dst.bias.embeddings.assign(vec(src.bias.weight))
+        else:
+            dst.bn.gamma.assign(vec(src.bn.weight)), dst.bn.beta.assign(vec(src.bn.bias))
     for name in ("conv1", "conv2", "conv_out"):
         src, dst = getattr(torch_g, name), getattr(tf_g, name)
         dst.kernel.assign(conv(src.weight)), dst.bias.assign(vec(src.bias))
@@ -49,7 +51,8 @@ def test_twin_parity_of_generator_and_discriminator_with_copied_weights():
     g, d = pg.Generator(16, 16), pg.Discriminator(16)
     with torch.no_grad():  # non-trivial BatchNorm statistics
         for bn in (g.bn0, g.bn1, g.bn2):
-            bn.running_mean.normal_(0, 0.1), bn.running_var.uniform_(0.5, 2.0), bn.weight.normal_(1, 0.1)
+            bn.bn.running_mean.normal_(0, 0.1), bn.bn.running_var.uniform_(0.5, 2.0)
+            bn.gain.weight.normal_(0, 0.1), bn.bias.weight.normal_(0, 0.1)
     g.eval(), d.eval()
     tg_g, tg_d = tg.Generator(16, 16), tg.Discriminator(16)
     _torch_to_tf(g, d, tg_g, tg_d)
@@ -117,6 +120,7 @@ def test_ema_update_is_the_convex_combination(fw):
     ema.update(g2)
     if fw.FRAMEWORK == "torch":
         a, b, e = g1.dense.weight.detach().numpy(), g2.dense.weight.detach().numpy(), ema.model.dense.weight.numpy()
+        ra, rb = g1.bn0.bn.running_var.numpy(), g2.bn0.bn.running_var.numpy()
     else:
         a, b, e = g1.dense.kernel.numpy(), g2.dense.kernel.numpy(), ema.model.dense.kernel.numpy()
     np.testing.assert_allclose(e, 0.75 * a + 0.25 * b, rtol=1e-6, atol=1e-7)

@@ -136,7 +136,8 @@ STEPS = STEPS or nb.pick(120, 6000)
 config = ProductGANConfig(
     name=f"{RUN_NAME}_{FRAMEWORK}_{'quick' if QUICK else 'full'}", width=nb.pick(16, 64),
     batch_size=nb.pick(64, 128), steps=STEPS, limit=LIMIT, seed=SEED,
-    sample_every=nb.pick(10**9, 1000), checkpoint_every=nb.pick(10**9, 1000), log_every=nb.pick(10, 100))
+    sample_every=nb.pick(10**9, 1000), checkpoint_every=nb.pick(10**9, 1000), log_every=nb.pick(10, 100),
+    ema_decay=nb.pick(0.9, 0.999))  # the EMA must average over far fewer steps than the run has
 generator, discriminator = fw.product_train.build_models(config)
 print(f"G: {fw.product_gan.count_parameters(generator):,} weights, D: {fw.product_gan.count_parameters(discriminator):,} weights")
 print(json.dumps(course_lib.config.asdict(config), indent=1))

@@ -1,7 +1,8 @@
 """Class-conditional DCGAN-style generator and projection discriminator for 28x28 product images, the EMA of
 the generator, DiffAugment and sampling (TensorFlow twin of course_lib/torch/product_gan.py).
 
-G(z, y): [z, embed(y)] -> dense 7x7x2w -> up -> conv w (14x14) -> up -> conv w/2 (28x28) -> conv 1 -> tanh.
+G(z, y): z -> dense 7x7x2w -> CBN(y) -> up -> conv w (14x14) -> CBN(y) -> up -> conv w/2 (28x28) -> CBN(y) ->
+conv 1 -> tanh, where CBN(y) is BatchNorm with a per-class gain and bias (conditional BatchNorm).
 D(x, y) = psi(h) + <embed(y), h>, h = sum-pooled features of 3 convolutions (projection discriminator,
 Miyato & Koyama 2018, arXiv 1802.05637), with spectral normalisation of every weight (arXiv 1802.05957).
 Layout: images are (N, 28, 28, 1) here, (N, 1, 28, 28) in the torch twin.
@@ -90,11 +91,37 @@ class _SNLayer(keras.layers.Layer):
         return tf.nn.bias_add(y, tf.cast(self.bias.value, x.dtype))
 
 
+class _ConditionalBatchNorm(keras.layers.Layer):
+    """BatchNorm whose gain and bias depend on the class: BN(h) * (1 + gain[y]) + bias[y] (arXiv 1707.00683).
+
+    Unconditional: a plain BatchNorm with one learned gain and bias per channel.
+    """
+
+    def __init__(self, channels, num_classes, conditional, **kwargs):
+        super().__init__(**kwargs)
+        self.conditional = conditional
+        self.bn = keras.layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPS, center=not conditional,
+                                                  scale=not conditional)
+        if conditional:  # zero-initialised: training starts from plain BatchNorm
+            self.gain = keras.layers.Embedding(num_classes, channels, embeddings_initializer="zeros")
+            self.bias = keras.layers.Embedding(num_classes, channels, embeddings_initializer="zeros")
+
+    def call(self, h, y=None, training=False):
+        h = self.bn(h, training=training)
+        if self.conditional:
+            gain, bias = tf.cast(self.gain(y), h.dtype), tf.cast(self.bias(y), h.dtype)
+            h = h * (1.0 + gain[:, None, None, :]) + bias[:, None, None, :]
+        return h
+
+
 class Generator(keras.Model):
     """G(z, y) -> images in [-1, 1]; y is ignored when conditional=False.
 
+    The class enters through conditional BatchNorm (a per-class gain and bias after each normalisation, as in
+    the projection-discriminator GANs, arXiv 1802.05637). Concatenating a class embedding to z instead made G
+    ignore z: one picture per class (measured, see notebooks/04_product_image_project.ipynb).
     Args:
-        latent_dim: size of z. width: channel scale w. conditional: concatenate a learned class embedding to z.
+        latent_dim: size of z. width: channel scale w. conditional: class-conditional BatchNorm.
     Call: generator(z [N, latent_dim], y int [N]) -> images (N, 1, 28, 28) in torch, (N, 28, 28, 1) in tf.
     """
 
@@ -102,25 +129,21 @@ class Generator(keras.Model):
         super().__init__()
         self.init_args = dict(latent_dim=latent_dim, width=width, conditional=conditional, num_classes=num_classes)
         self.latent_dim, self.width, self.conditional = latent_dim, width, conditional
-        bn = lambda: keras.layers.BatchNormalization(momentum=BN_MOMENTUM, epsilon=BN_EPS)
+        cbn = lambda c, name: _ConditionalBatchNorm(c, num_classes, conditional, name=name)
         conv = lambda c: keras.layers.Conv2D(c, 3, padding="same", kernel_initializer=_DCGAN_INIT)
-        self.embed = (keras.layers.Embedding(num_classes, latent_dim,
-                                             embeddings_initializer=keras.initializers.RandomNormal(0.0, 1.0))
-                      if conditional else None)
         self.dense = keras.layers.Dense(7 * 7 * 2 * width, kernel_initializer=_DCGAN_INIT)
-        self.bn0, self.conv1, self.bn1 = bn(), conv(width), bn()
-        self.conv2, self.bn2, self.conv_out = conv(width // 2), bn(), conv(1)
+        self.bn0, self.conv1, self.bn1 = cbn(2 * width, "bn0"), conv(width), cbn(width, "bn1")
+        self.conv2, self.bn2, self.conv_out = conv(width // 2), cbn(width // 2, "bn2"), conv(1)
         self.up = keras.layers.UpSampling2D(2, interpolation="nearest")
         self(tf.zeros((2, latent_dim)), tf.zeros((2,), tf.int64))  # build the weights now
 
     def call(self, z, y=None, training=False):
-        h = tf.concat([z, tf.cast(self.embed(y), z.dtype)], axis=1) if self.conditional else z
         # reshape in torch's channel-major order, then to NHWC, so copied dense weights mean the same thing
-        h = tf.transpose(tf.reshape(self.dense(h), (-1, 2 * self.width, 7, 7)), (0, 2, 3, 1))  # (N, 7, 7, 2w)
-        h = tf.nn.relu(self.bn0(h, training=training))
-        h = tf.nn.relu(self.bn1(self.conv1(self.up(h)), training=training))            # (N, 14, 14, w)
-        h = tf.nn.relu(self.bn2(self.conv2(self.up(h)), training=training))            # (N, 28, 28, w/2)
-        return tf.tanh(tf.cast(self.conv_out(h), tf.float32))                         # (N, 28, 28, 1), float32
+        h = tf.transpose(tf.reshape(self.dense(z), (-1, 2 * self.width, 7, 7)), (0, 2, 3, 1))  # (N, 7, 7, 2w)
+        h = tf.nn.relu(self.bn0(h, y, training=training))
+        h = tf.nn.relu(self.bn1(self.conv1(self.up(h)), y, training=training))            # (N, 14, 14, w)
+        h = tf.nn.relu(self.bn2(self.conv2(self.up(h)), y, training=training))            # (N, 28, 28, w/2)
+        return tf.tanh(tf.cast(self.conv_out(h), tf.float32))                            # (N, 28, 28, 1), float32
 
 
 class Discriminator(keras.Model):

@@ -1,7 +1,8 @@
 """Class-conditional DCGAN-style generator and projection discriminator for 28x28 product images, the EMA of
 the generator, DiffAugment and sampling (PyTorch twin of course_lib/tf/product_gan.py).
 
-G(z, y): [z, embed(y)] -> dense 7x7x2w -> up -> conv w (14x14) -> up -> conv w/2 (28x28) -> conv 1 -> tanh.
+G(z, y): z -> dense 7x7x2w -> CBN(y) -> up -> conv w (14x14) -> CBN(y) -> up -> conv w/2 (28x28) -> CBN(y) ->
+conv 1 -> tanh, where CBN(y) is BatchNorm with a per-class gain and bias (conditional BatchNorm).
 D(x, y) = psi(h) + <embed(y), h>, h = sum-pooled features of 3 convolutions (projection discriminator,
 Miyato & Koyama 2018, arXiv 1802.05637), with spectral normalisation of every weight (arXiv 1802.05957).
 Layout: images are (N, 1, 28, 28) here, (N, 28, 28, 1) in the tf twin.
@@ -30,37 +31,57 @@ def _init(module):
         nn.init.zeros_(module.bias)
 
 
+class _ConditionalBatchNorm(nn.Module):
+    """BatchNorm whose gain and bias depend on the class: BN(h) * (1 + gain[y]) + bias[y] (arXiv 1707.00683).
+
+    Unconditional: a plain BatchNorm with one learned gain and bias per channel.
+    """
+
+    def __init__(self, channels, num_classes, conditional):
+        super().__init__()
+        self.conditional = conditional
+        self.bn = nn.BatchNorm2d(channels, eps=BN_EPS, momentum=BN_MOMENTUM, affine=not conditional)
+        if conditional:  # zero-initialised: training starts from plain BatchNorm
+            self.gain, self.bias = nn.Embedding(num_classes, channels), nn.Embedding(num_classes, channels)
+            nn.init.zeros_(self.gain.weight), nn.init.zeros_(self.bias.weight)
+
+    def forward(self, h, y):
+        h = self.bn(h)
+        if self.conditional:
+            h = h * (1.0 + self.gain(y)[:, :, None, None]) + self.bias(y)[:, :, None, None]
+        return h
+
+
 class Generator(nn.Module):
     """G(z, y) -> images in [-1, 1]; y is ignored when conditional=False.
 
+    The class enters through conditional BatchNorm (a per-class gain and bias after each normalisation, as in
+    the projection-discriminator GANs, arXiv 1802.05637). Concatenating a class embedding to z instead made G
+    ignore z: one picture per class (measured, see notebooks/04_product_image_project.ipynb).
     Args:
-        latent_dim: size of z. width: channel scale w. conditional: concatenate a learned class embedding to z.
+        latent_dim: size of z. width: channel scale w. conditional: class-conditional BatchNorm.
     Call: generator(z [N, latent_dim], y int [N]) -> images (N, 1, 28, 28) in torch, (N, 28, 28, 1) in tf.
     """
 
     def __init__(self, latent_dim=64, width=64, conditional=True, num_classes=NUM_CLASSES):
         super().__init__()
         self.latent_dim, self.width, self.conditional = latent_dim, width, conditional
-        self.embed = nn.Embedding(num_classes, latent_dim) if conditional else None
-        self.dense = nn.Linear(latent_dim * (2 if conditional else 1), 7 * 7 * 2 * width)
-        self.bn0 = nn.BatchNorm2d(2 * width, eps=BN_EPS, momentum=BN_MOMENTUM)
+        self.dense = nn.Linear(latent_dim, 7 * 7 * 2 * width)
+        self.bn0 = _ConditionalBatchNorm(2 * width, num_classes, conditional)
         self.conv1 = nn.Conv2d(2 * width, width, 3, padding=1)
-        self.bn1 = nn.BatchNorm2d(width, eps=BN_EPS, momentum=BN_MOMENTUM)
+        self.bn1 = _ConditionalBatchNorm(width, num_classes, conditional)
         self.conv2 = nn.Conv2d(width, width // 2, 3, padding=1)
-        self.bn2 = nn.BatchNorm2d(width // 2, eps=BN_EPS, momentum=BN_MOMENTUM)
+        self.bn2 = _ConditionalBatchNorm(width // 2, num_classes, conditional)
         self.conv_out = nn.Conv2d(width // 2, 1, 3, padding=1)
         self.up = nn.Upsample(scale_factor=2, mode="nearest")
         self.apply(_init)
-        if conditional:
-            nn.init.normal_(self.embed.weight, 0.0, 1.0)
 
     def forward(self, z, y=None):
-        h = torch.cat([z, self.embed(y)], dim=1) if self.conditional else z
-        h = self.dense(h).view(-1, 2 * self.width, 7, 7)              # (N, 2w, 7, 7)
-        h = torch.relu(self.bn0(h))
-        h = torch.relu(self.bn1(self.conv1(self.up(h))))              # (N, w, 14, 14)
-        h = torch.relu(self.bn2(self.conv2(self.up(h))))              # (N, w/2, 28, 28)
-        return torch.tanh(self.conv_out(h).float())                   # (N, 1, 28, 28), float32
+        h = self.dense(z).view(-1, 2 * self.width, 7, 7)                  # (N, 2w, 7, 7)
+        h = torch.relu(self.bn0(h, y))
+        h = torch.relu(self.bn1(self.conv1(self.up(h)), y))              # (N, w, 14, 14)
+        h = torch.relu(self.bn2(self.conv2(self.up(h)), y))              # (N, w/2, 28, 28)
+        return torch.tanh(self.conv_out(h).float())                      # (N, 1, 28, 28), float32
 
 
 class Discriminator(nn.Module):
