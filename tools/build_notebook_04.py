@@ -60,7 +60,7 @@ FRAMEWORK = "torch"   # "torch" or "tf"
 QUICK = False         # True: tiny models, a few seconds of training on a CPU
 SEED = 0
 RECORDS_PATH = ""
-STEPS = 0             # training steps per model; 0: 120 (quick) or 6000 (full: about 2 min on an H100)
+STEPS = 0             # training steps per model; 0: 100 (quick) or 6000 (full: about 2 min on an H100)
 RUN_NAME = "product_gan"
 ''', tags=("parameters",))
 
@@ -132,10 +132,10 @@ estimated with one power-iteration step per update. D then cannot change too fas
 """)
 
 code('''
-STEPS = STEPS or nb.pick(120, 6000)
+STEPS = STEPS or nb.pick(100, 6000)
 config = ProductGANConfig(
     name=f"{RUN_NAME}_{FRAMEWORK}_{'quick' if QUICK else 'full'}", width=nb.pick(16, 64),
-    batch_size=nb.pick(64, 128), steps=STEPS, limit=LIMIT, seed=SEED,
+    batch_size=nb.pick(32, 128), steps=STEPS, limit=LIMIT, seed=SEED,
     sample_every=nb.pick(10**9, 1000), checkpoint_every=nb.pick(10**9, 1000), log_every=nb.pick(10, 100),
     ema_decay=nb.pick(0.9, 0.999))  # the EMA must average over far fewer steps than the run has
 generator, discriminator = fw.product_train.build_models(config)
