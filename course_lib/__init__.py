@@ -32,6 +32,16 @@ __all__ = [
 ]
 
 
+_SUBPACKAGES = ("config", "data", "environment", "grading", "metrics", "reference", "viz")
+
+
+def __getattr__(name):
+    # `course_lib.grading.check(...)` works after a bare `import course_lib`, without importing everything upfront.
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"course_lib.{name}")
+    raise AttributeError(f"module 'course_lib' has no attribute {name!r}")
+
+
 def load(framework: str):
     """Return the twin for `framework`: the module `course_lib.torch` or `course_lib.tf`.
 

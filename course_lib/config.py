@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-__all__ = ["asdict", "DataConfig", "ProductGANConfig"]
+__all__ = ["asdict", "DataConfig", "ProductGANConfig", "VAEConfig"]
 
 
 @dataclass
@@ -21,6 +21,105 @@ class DataConfig:
     seed: int = 0
     drop_remainder: bool = True   # a partial last batch retraces tf.function every epoch
     on_device: bool = False       # hold the whole data set on the accelerator
+
+
+# ---------------------------------------------------------------- GAN losses on toy 2-D data (issue 3, notebook 01;
+# the remedies are issue 4's, notebook 02)
+
+# loss name -> (discriminator loss, generator loss), function names in course_lib/<fw>/losses.py
+GAN_LOSS_PAIRS = {
+    "minimax": ("minimax_discriminator_loss", "minimax_generator_loss"),
+    "non_saturating": ("minimax_discriminator_loss", "non_saturating_generator_loss"),
+    "least_squares": ("least_squares_discriminator_loss", "least_squares_generator_loss"),
+    "hinge": ("hinge_discriminator_loss", "hinge_generator_loss"),
+    "wasserstein": ("wasserstein_critic_loss", "wasserstein_generator_loss"),
+}
+TOY_DATA = ("ring", "grid")
+
+
+@dataclass
+class ToyGANConfig:
+    """A small MLP GAN on a toy 2-D mixture (course_lib.data.toy2d), the same in both twins.
+
+    Defaults follow shared measurements on a CPU: 3x128 ReLU MLPs, batch 256, Adam 5e-4 with beta1 0.5.
+    Remedy fields (pack .. weight_clip) are issue 4's (notebooks/02_gan_instability.ipynb).
+    """
+
+    data: str = "ring"              # "ring" (8 modes) or "grid" (25 modes)
+    loss: str = "non_saturating"    # a key of GAN_LOSS_PAIRS
+    steps: int = 2000               # generator updates
+    batch_size: int = 256
+    latent_dim: int = 2
+    hidden: int = 128               # units per hidden layer, G and D
+    depth: int = 3                  # hidden layers, G and D
+    lr: float = 5e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    critic_steps: int = 1           # discriminator updates per generator update
+    gp_weight: float = 0.0          # lambda of the WGAN-GP penalty (0: off)
+    r1_gamma: float = 0.0           # gamma of the R1 penalty (0: off)
+    lr_decay_start: float = 1.0     # fraction of training after which lr decays linearly to 0 (1.0: constant)
+    snapshot_every: int = 0         # keep generated samples every this many steps (0: none)
+    eval_samples: int = 2500        # samples generated at the end (and in snapshots)
+    log_every: int = 10             # history / monitor every this many steps
+    seed: int = 0
+    # remedies, implemented by issue 4
+    pack: int = 1                   # PacGAN packing degree m (arXiv 1712.04086)
+    minibatch_std: bool = False     # minibatch standard deviation feature (arXiv 1710.10196)
+    spectral_norm: bool = False     # spectral normalisation of D (arXiv 1802.05957)
+    unrolled_steps: int = 0         # unrolled GAN (arXiv 1611.02163)
+    weight_clip: float = 0.0        # WGAN weight clipping (arXiv 1701.07875; 0: off)
+
+    def __post_init__(self):
+        self.validate()
+
+    def validate(self) -> "ToyGANConfig":
+        """Raise ValueError naming the field, what it must be and what it is; return self when all is fine."""
+        if self.data not in TOY_DATA:
+            raise ValueError(f"ToyGANConfig.data must be one of {TOY_DATA}; got {self.data!r}.")
+        if self.loss not in GAN_LOSS_PAIRS:
+            raise ValueError(f"ToyGANConfig.loss must be one of {tuple(GAN_LOSS_PAIRS)}; got {self.loss!r}.")
+        for name in ("steps", "batch_size", "latent_dim", "hidden", "depth", "critic_steps", "eval_samples",
+                     "log_every", "pack"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"ToyGANConfig.{name} must be a positive integer; got {value!r}.")
+        for name in ("snapshot_every", "seed", "unrolled_steps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"ToyGANConfig.{name} must be a non-negative integer; got {value!r}.")
+        if not self.lr > 0:
+            raise ValueError(f"ToyGANConfig.lr must be positive; got {self.lr!r}.")
+        for name in ("beta1", "beta2"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"ToyGANConfig.{name} must be in [0, 1); got {getattr(self, name)!r}.")
+        for name in ("gp_weight", "r1_gamma", "weight_clip"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"ToyGANConfig.{name} must be >= 0 (0 turns it off); got {getattr(self, name)!r}.")
+        if not 0.0 <= self.lr_decay_start <= 1.0:
+            raise ValueError(f"ToyGANConfig.lr_decay_start is a fraction of training in [0, 1] (1.0: no decay); "
+                             f"got {self.lr_decay_start!r}.")
+        return self
+
+
+# --- notebook 03: the VAE evidence lower bound (issue 5) ---
+@dataclass
+class VAEConfig:
+    """A VAE and its training in either twin (course_lib/<fw>/vae_models.py, vae_train.py)."""
+
+    architecture: str = "mlp"      # "mlp" | "conv" | "linear"
+    latent_dim: int = 16
+    hidden_dim: int = 512          # MLP hidden units
+    channels: int = 32             # conv: channels of the first convolution (the second has twice as many)
+    likelihood: str = "bernoulli"  # "bernoulli" (binarised pixels) | "gaussian"
+    binarize: str = "dynamic"      # "dynamic" (fresh x ~ Bernoulli(pixel) each batch) | "static" | "none"
+    epochs: int = 10
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    beta: float = 1.0              # weight on the KL term; 1 is the ELBO
+    warmup_steps: int = 0          # KL warm-up: the weight rises linearly from 0 to beta over these steps
+    train_limit: int | None = None  # use only the first train_limit training images (quick mode)
+    seed: int = 0
 
 
 # --- Notebook 04: the product-image project (class-conditional GAN) ---------------------------------------

@@ -54,7 +54,10 @@ def setup_notebook(name: str, framework: str, quick: bool = False, seed: int = 0
         records_path: optional sidecar path; COURSE_RECORD_PATH in the environment still wins.
     """
     import course_lib
+    from course_lib.environment import check_environment
 
+    if isinstance(framework, str):
+        check_environment(framework.lower())  # fails fast with the exact fix, before a slow framework import
     fw = course_lib.load(framework)
     fw.utils.set_seed(seed)
     path = Path(records_path) if records_path else Path("course_records") / f"{name}.json"

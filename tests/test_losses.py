@@ -262,20 +262,43 @@ def test_conv_critic_penalties_agree_across_twins():
     np.testing.assert_allclose(gp_w_tf.numpy(), gp_w_torch.numpy().transpose(2, 3, 1, 0), rtol=1e-5, atol=1e-8)
 
 
-def test_twins_expose_the_same_api():
+@pytest.mark.parametrize("module", ["losses", "loss_gradients", "toy_gan"])
+def test_twins_expose_the_same_api(module):
     pytest.importorskip("torch")
     pytest.importorskip("tensorflow")
-    from course_lib.tf import losses as tf_losses
-    from course_lib.torch import losses as torch_losses
+    import importlib
 
-    assert torch_losses.__all__ == tf_losses.__all__
-    for name in torch_losses.__all__:
-        a, b = getattr(torch_losses, name), getattr(tf_losses, name)
+    torch_mod = importlib.import_module(f"course_lib.torch.{module}")
+    tf_mod = importlib.import_module(f"course_lib.tf.{module}")
+    assert torch_mod.__all__ == tf_mod.__all__
+    for name in torch_mod.__all__:
+        a, b = getattr(torch_mod, name), getattr(tf_mod, name)
         if callable(a):
             assert inspect.signature(a) == inspect.signature(b), name
             assert inspect.getdoc(a) == inspect.getdoc(b), name
-            assert "arXiv" in inspect.getdoc(a) and "Used in: notebooks/" in inspect.getdoc(a), name
+            assert "Used in: notebooks/" in inspect.getdoc(a), name
+            if module == "losses":
+                assert "arXiv" in inspect.getdoc(a), name
+
+
+def test_losses_follow_the_oracle_argument_order():
+    from course_lib.torch import losses as torch_losses
+
     for name in ONE_ARG + TWO_ARG:
         twin = inspect.signature(getattr(torch_losses, name)).parameters
         oracle = inspect.signature(getattr(ref, name)).parameters
         assert list(twin) == list(oracle), name
+
+
+def test_tf_gradient_penalty_inside_a_tf_function_without_a_fixed_batch():
+    tf = pytest.importorskip("tensorflow")
+    from course_lib.tf import losses as tf_losses
+
+    w = tf.constant([[0.6], [0.8]], dtype=tf.float32)  # unit norm: the penalty is 0
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)] * 2)
+    def penalty(real, fake):
+        return tf_losses.gradient_penalty(lambda x: x @ w, real, fake)
+
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype(np.float32)
+    assert abs(float(penalty(x, x[::-1].copy()))) < 1e-6

@@ -42,14 +42,25 @@ def run_notebook(notebook: pathlib.Path, framework: str, out_dir: pathlib.Path, 
     return course_lib.read_records(records)
 
 
-@pytest.mark.notebooks
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
-def test_notebook_runs_in_quick_mode(notebook, tmp_path):
-    pytest.importorskip("tensorflow")
-    checker = importlib.import_module(f"tests.notebook_checks.check_{notebook.stem}")
-    records = run_notebook(notebook, PAPERMILL_FRAMEWORK, tmp_path)
-    assert records.get("framework") == PAPERMILL_FRAMEWORK and records.get("quick") is True, records
-    checker.check(records, PAPERMILL_FRAMEWORK)
+def _notebook_case(notebook: pathlib.Path):
+    """One test class per notebook: with `pytest -n 2 --dist loadscope` each class is its own unit of work, so the
+    papermill runs spread over both workers while nbval keeps each notebook's cells together on one."""
+
+    @pytest.mark.notebooks
+    class NotebookCase:
+        def test_runs_in_quick_mode_and_records_its_results(self, tmp_path):
+            pytest.importorskip("tensorflow")
+            checker = importlib.import_module(f"tests.notebook_checks.check_{notebook.stem}")
+            records = run_notebook(notebook, PAPERMILL_FRAMEWORK, tmp_path)
+            assert records.get("framework") == PAPERMILL_FRAMEWORK and records.get("quick") is True, records
+            checker.check(records, PAPERMILL_FRAMEWORK)
+
+    NotebookCase.__name__ = NotebookCase.__qualname__ = f"TestNotebook_{notebook.stem}"
+    return NotebookCase
+
+
+for _notebook in NOTEBOOKS:
+    globals()[f"TestNotebook_{_notebook.stem}"] = _notebook_case(_notebook)
 
 
 def test_every_notebook_has_a_records_check():

@@ -234,14 +234,14 @@ def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
     """
     real, fake = tf.convert_to_tensor(real), tf.convert_to_tensor(fake)
     _check_pair(real, fake)
-    n = real.shape[0]
+    n = real.shape[0]  # None inside a tf.function traced without a fixed batch size
     if epsilon is None:
-        eps = tf.random.uniform([n], dtype=real.dtype)
+        eps = tf.random.uniform(tf.shape(real)[:1], dtype=real.dtype)
     else:
         eps = tf.cast(tf.convert_to_tensor(epsilon), real.dtype)
-        if tuple(eps.shape) != (n,):
+        if eps.shape.rank != 1 or (n is not None and eps.shape[0] not in (None, n)):
             raise ValueError(f"epsilon must have shape [N] = ({n},); got {tuple(eps.shape)}.")
-    eps = tf.reshape(eps, (n,) + (1,) * (real.shape.rank - 1))
+    eps = tf.reshape(eps, [-1] + [1] * (real.shape.rank - 1))
     x_hat = eps * tf.stop_gradient(real) + (1.0 - eps) * tf.stop_gradient(fake)
     grads = _input_gradients(critic, x_hat)
     norms = tf.sqrt(tf.reduce_sum(grads ** 2, axis=1) + NORM_EPS)

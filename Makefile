@@ -1,0 +1,39 @@
+# The README's two commands: `make run` and `make test`. Both set up whatever is missing first, and set-up is
+# idempotent: a second call finds the stamp newer than pyproject.toml and the constraints, and installs nothing.
+#
+#   make setup   .venv/ with Python 3.11, course_lib (editable) and its extras, Fashion-MNIST located or fetched
+#   make run     every notebook in quick mode, both frameworks, with papermill -> build/ and a summary table
+#   make test    the whole test suite: unit tests, notebooks with papermill (tf) and nbval (torch)
+#
+# TF_PACKAGE=tensorflow gives the GPU build of TensorFlow instead of the light CPU one.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.course-setup-done
+CONSTRAINTS := requirements/ci-constraints.txt
+TF_PACKAGE ?= tensorflow-cpu
+JOBS ?= 2
+
+.PHONY: setup data run test clean
+
+setup: $(STAMP) data
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev]"
+	@touch $(STAMP)
+
+data: $(STAMP)
+	@$(PY) -m course_lib data download
+
+run: setup
+	$(PY) tools/run_notebooks.py --jobs $(JOBS)
+
+test: setup
+	COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
+		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
+
+clean:
+	rm -rf build runs .pytest_cache notebooks/course_records

@@ -1,0 +1,158 @@
+"""Training and evaluating VAEs in PyTorch (twin of course_lib/tf/vae_train.py).
+
+Used in: notebooks/03_vae_elbo.ipynb
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from course_lib.config import VAEConfig
+from course_lib.reference.vae import kl_warmup_weight
+from course_lib.torch import vae
+from course_lib.torch.utils import device
+from course_lib.torch.vae_models import LinearVAE, build_vae, vae_input
+
+__all__ = ["evaluate_elbo", "train_linear_vae", "train_vae"]
+
+HISTORY_KEYS = ("step", "loss", "elbo", "reconstruction", "kl", "beta")
+
+
+def _check_finite(loss_value, step, epoch):
+    if not math.isfinite(loss_value):
+        raise FloatingPointError(
+            f"VAE training produced a non-finite loss ({loss_value}) at step {step} (epoch {epoch}). "
+            "Lower learning_rate, check that inputs are in [0, 1] for the Bernoulli likelihood, "
+            "or add a KL warm-up (warmup_steps)."
+        )
+
+
+def train_vae(config: VAEConfig, images=None, model=None, progress=True):
+    """Maximise the (beta-weighted) ELBO with Adam: loss = -mean_n [log p(x_n|z_n) - beta_t KL_n].
+
+    Kingma & Welling 2013 (arXiv 1312.6114); KL warm-up beta_t = beta min(1, step / warmup_steps).
+
+    Args:
+        config: a VAEConfig (architecture "mlp" or "conv").
+        images: uint8 [N, 28, 28]; None loads Fashion-MNIST's training split (first config.train_limit).
+        model: a model to keep training; None builds one from config.
+        progress: show a tqdm progress bar.
+    Returns:
+        (model, history) with history a dict of lists (HISTORY_KEYS), one entry per step, nats per image.
+    Raises:
+        FloatingPointError: naming the step, when the loss becomes NaN or infinite.
+    Used in: notebooks/03_vae_elbo.ipynb
+    """
+    if images is None:
+        from course_lib.data import load_fashion_mnist
+
+        images = load_fashion_mnist("train")[0]
+        if config.train_limit:
+            images = images[:config.train_limit]
+    torch.manual_seed(config.seed)
+    model = model if model is not None else build_vae(config)
+    target = device()
+    model.to(target).train()
+    pixels = vae_input(images, binarize=config.binarize == "static", seed=config.seed).to(target)  # (N, 1, 28, 28)
+    n, batch_size = pixels.shape[0], min(config.batch_size, pixels.shape[0])
+    steps_per_epoch = n // batch_size
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
+    generator = torch.Generator(device=target).manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    history = {key: [] for key in HISTORY_KEYS}
+    step = 0
+    with tqdm(total=config.epochs * steps_per_epoch, disable=not progress, desc="VAE", leave=False) as bar:
+        for epoch in range(config.epochs):
+            order = torch.from_numpy(rng.permutation(n)).to(target)
+            for index in range(steps_per_epoch):
+                batch = pixels.index_select(0, order[index * batch_size:(index + 1) * batch_size])
+                # 1. binarise the batch (dynamic binarisation: a fresh x ~ Bernoulli(pixel) every time)
+                x = torch.bernoulli(batch, generator=generator) if config.binarize == "dynamic" else batch
+                # 2. encode, sample z = mu + sigma eps, decode
+                out = model(x)
+                # 3. loss = -(reconstruction - beta_t KL), mean over the batch; update
+                beta_t = kl_warmup_weight(step, config.beta, config.warmup_steps)
+                terms = vae.elbo(x, out["decoded"], out["mu"], out["logvar"], beta=beta_t,
+                                 likelihood=model.likelihood, decoder_logvar=model.decoder_logvar)
+                loss = -terms["elbo"].mean()
+                _check_finite(loss.item(), step, epoch)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                history["step"].append(step)
+                history["loss"].append(loss.item())
+                history["elbo"].append((terms["reconstruction"] - terms["kl"]).mean().item())
+                history["reconstruction"].append(terms["reconstruction"].mean().item())
+                history["kl"].append(terms["kl"].mean().item())
+                history["beta"].append(beta_t)
+                step += 1
+                bar.update(1)
+                if step % 50 == 0:
+                    bar.set_postfix(elbo=f"{history['elbo'][-1]:.1f}", kl=f"{history['kl'][-1]:.1f}")
+    model.eval()
+    return model, history
+
+
+@torch.no_grad()
+def evaluate_elbo(model, x, batch_size=500, seed=0) -> dict:
+    """One-sample ELBO on fixed inputs x (model layout), per example: {"elbo", "reconstruction", "kl"} [N],
+    "kl_per_dim" [N, d] and "mu" [N, d], all numpy float64.
+
+    Used in: notebooks/03_vae_elbo.ipynb
+    """
+    model.eval()
+    x = torch.as_tensor(np.asarray(x)) if not isinstance(x, torch.Tensor) else x
+    x = x.to(next(model.parameters()).device)
+    parts = {key: [] for key in ("elbo", "reconstruction", "kl", "kl_per_dim", "mu")}
+    for start in range(0, x.shape[0], batch_size):
+        xb = x[start:start + batch_size]
+        mu, logvar = model.encode(xb)
+        z = vae.reparameterize(mu, logvar, seed=seed + start)
+        terms = vae.elbo(xb, model.decode(z), mu, logvar, likelihood=model.likelihood,
+                         decoder_logvar=model.decoder_logvar)
+        terms.update(kl_per_dim=vae.gaussian_kl_per_dim(mu, logvar), mu=mu)
+        for key in parts:
+            parts[key].append(terms[key].cpu().numpy().astype(np.float64))
+    return {key: np.concatenate(value) for key, value in parts.items()}
+
+
+def train_linear_vae(x, latent_dim, steps=3000, learning_rate=0.02, seed=0, progress=False):
+    """Fit a LinearVAE to vectors x [N, d] by full-batch Adam on its closed-form ELBO (no sampling noise).
+
+    Lucas et al. 2019 (arXiv 1911.02469): at the optimum the ELBO equals the pPCA log-likelihood.
+    The learning rate decays by 10x over the last half of the steps.
+
+    Args:
+        x: numpy [N, d]; latent_dim: q; steps: Adam steps; learning_rate: Adam's; seed: initial weights.
+    Returns:
+        (model, history) with history {"step": [...], "elbo": [...]} (mean ELBO per point, nats).
+    Used in: notebooks/03_vae_elbo.ipynb
+    """
+    torch.manual_seed(seed)
+    x = torch.as_tensor(np.asarray(x, np.float64))
+    model = LinearVAE(x.shape[1], latent_dim, dtype="float64")
+    model.config = VAEConfig(architecture="linear", latent_dim=latent_dim, likelihood="gaussian", seed=seed)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    history = {"step": [], "elbo": []}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices: a second OpenMP thread only adds waiting (10x slower under load)
+    try:
+        for step in tqdm(range(steps), disable=not progress, desc="linear VAE", leave=False):
+            for group in optimizer.param_groups:  # constant, then a geometric decay to lr / 10
+                group["lr"] = learning_rate * 0.1 ** max(0.0, 2.0 * step / steps - 1.0)
+            # 1. closed-form ELBO of the whole data set
+            elbo = model.analytic_elbo(x).mean()
+            _check_finite(elbo.item(), step, 0)
+            # 2. update
+            optimizer.zero_grad(set_to_none=True)
+            (-elbo).backward()
+            optimizer.step()
+            history["step"].append(step)
+            history["elbo"].append(elbo.item())
+    finally:
+        torch.set_num_threads(threads)
+    return model, history

@@ -1,0 +1,80 @@
+"""`make run`: execute every notebook in quick mode with papermill in both frameworks.
+
+Writes executed notebooks to build/notebooks/, their figures (PNG outputs) to build/figures/ and their records to
+build/records/, then prints a summary table (notebook, framework, seconds, status). Exit code 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def extract_figures(executed: Path, figures_dir: Path) -> int:
+    """Save every PNG output of an executed notebook as figures_dir/cell-NN-K.png; return how many."""
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    cells = json.loads(executed.read_text(encoding="utf-8")).get("cells", [])
+    for index, cell in enumerate(cells):
+        for k, output in enumerate(cell.get("outputs", [])):
+            png = output.get("data", {}).get("image/png")
+            if png:
+                (figures_dir / f"cell-{index:02d}-{k}.png").write_bytes(base64.b64decode(png))
+                count += 1
+    return count
+
+
+def run_one(notebook: Path, framework: str, build: Path, timeout: int) -> dict:
+    stem = f"{notebook.stem}.{framework}"
+    executed = build / "notebooks" / f"{stem}.ipynb"
+    records = build / "records" / f"{stem}.json"
+    log = build / "logs" / f"{stem}.log"
+    for folder in (executed.parent, records.parent, log.parent):
+        folder.mkdir(parents=True, exist_ok=True)
+    records.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "--cwd", str(notebook.parent),
+               "-p", "FRAMEWORK", framework, "-p", "QUICK", "True", "-p", "RECORDS_PATH", str(records),
+               "--execution-timeout", str(timeout), "--no-progress-bar"]
+    env = dict(os.environ, COURSE_QUICK="1", MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as log_file:
+        code = subprocess.call(command, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)
+    seconds = time.perf_counter() - start
+    figures = extract_figures(executed, build / "figures" / stem) if executed.exists() else 0
+    return {"notebook": notebook.name, "framework": framework, "seconds": seconds,
+            "status": "ok" if code == 0 else f"FAILED (see {log.relative_to(REPO_ROOT)})", "figures": figures}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", type=Path, default=REPO_ROOT / "build")
+    parser.add_argument("--frameworks", nargs="+", default=["torch", "tf"], choices=["torch", "tf"])
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    jobs = [(nb.resolve(), fw) for nb in notebooks for fw in args.frameworks]
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda job: run_one(job[0], job[1], args.build.resolve(), args.timeout), jobs))
+    width = max(len(r["notebook"]) for r in results)
+    print(f"\n{'notebook':<{width}}  framework  seconds  figures  status")
+    for r in results:
+        print(f"{r['notebook']:<{width}}  {r['framework']:<9}  {r['seconds']:7.1f}  {r['figures']:7d}  {r['status']}")
+    failed = [r for r in results if r["status"] != "ok"]
+    print(f"\n{len(results) - len(failed)} ok, {len(failed)} failed; executed notebooks and figures in {args.build}/")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
