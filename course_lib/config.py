@@ -137,7 +137,7 @@ class ProductGANConfig:
     latent_dim: int = 64
     width: int = 64                # channels of the first D layer; G and D scale from it
     spectral_norm: bool = True     # spectral normalisation of every D weight (arXiv 1802.05957)
-    ema_decay: float = 0.999       # EMA of G's weights; 0 turns it off
+    ema_decay: float = 0.999       # EMA of G's weights, decay min(ema_decay, (1 + t) / (10 + t)) at step t; 0: off
     diffaugment: str = ""          # "", or a comma list of "translation", "cutout", "brightness" (arXiv 2006.10738)
     steps: int = 3000
     batch_size: int = 128

@@ -136,8 +136,7 @@ STEPS = STEPS or nb.pick(100, 6000)
 config = ProductGANConfig(
     name=f"{RUN_NAME}_{FRAMEWORK}_{'quick' if QUICK else 'full'}", width=nb.pick(16, 64),
     batch_size=nb.pick(32, 128), steps=STEPS, limit=LIMIT, seed=SEED,
-    sample_every=nb.pick(10**9, 1000), checkpoint_every=nb.pick(10**9, 1000), log_every=nb.pick(10, 100),
-    ema_decay=nb.pick(0.9, 0.999))  # the EMA must average over far fewer steps than the run has
+    sample_every=nb.pick(10**9, 1000), checkpoint_every=nb.pick(10**9, 1000), log_every=nb.pick(10, 100))
 generator, discriminator = fw.product_train.build_models(config)
 print(f"G: {fw.product_gan.count_parameters(generator):,} weights, D: {fw.product_gan.count_parameters(discriminator):,} weights")
 print(json.dumps(course_lib.config.asdict(config), indent=1))
@@ -151,7 +150,8 @@ usually better generator (Yazıcı et al. 2018, arXiv 1806.04498):
 
 theta_ema ← decay · theta_ema + (1 − decay) · theta, with decay close to 1 (0.999 here).
 
-The EMA copy is never trained; only the samples come from it.
+The EMA copy is never trained; only the samples come from it. The trainer warms the average up with
+decay_t = min(decay, (1 + t) / (10 + t)) at step t, so a short run is not dominated by its random start.
 
 **Exercise ex-04-1.** Write `ema_update(ema_weights, weights, decay)` for numpy arrays.
 """)

@@ -192,11 +192,12 @@ class EMA:
         for target, source in zip(self.model.weights, model.weights):
             target.assign(source)
 
-    def update(self, model):
-        """One EMA step towards `model`'s current weights."""
+    def update(self, model, decay=None):
+        """One EMA step towards `model`'s current weights, with `decay` (default: the one given at creation)."""
+        decay = tf.cast(self.decay if decay is None else decay, tf.float32)
         for target, source in zip(self.model.weights, model.weights):
             if tf.as_dtype(source.dtype).is_floating:
-                target.assign(self.decay * target + (1.0 - self.decay) * source)
+                target.assign(decay * target + (1.0 - decay) * source)
             else:
                 target.assign(source)
 

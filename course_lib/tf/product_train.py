@@ -177,8 +177,9 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
             g_objective = objective(opt_g, g_loss)
         apply(opt_g, tape, g_objective, generator.trainable_variables)
         # 4. update the EMA of G
-        if ema is not None:
-            ema.update(generator)
+        if ema is not None:  # warm-up: min(decay, (1 + t) / (10 + t)) lets the average forget the first steps
+            t = tf.cast(step, tf.float32)
+            ema.update(generator, tf.minimum(config.ema_decay, (1.0 + t) / (10.0 + t)))
         return d_loss, g_loss
 
     step_fn = tf.function(train_step, jit_compile=compiled)

@@ -133,12 +133,13 @@ class EMA:
         self.model = copy.deepcopy(model).eval().requires_grad_(False)
 
     @torch.no_grad()
-    def update(self, model):
-        """One EMA step towards `model`'s current weights."""
+    def update(self, model, decay=None):
+        """One EMA step towards `model`'s current weights, with `decay` (default: the one given at creation)."""
+        decay = self.decay if decay is None else decay
         ema_state, state = self.model.state_dict(), model.state_dict()
         floats = [name for name, value in state.items() if value.dtype.is_floating_point]
         # one fused call for all tensors: ema <- ema + (1 - decay) * (theta - ema)
-        torch._foreach_lerp_([ema_state[n] for n in floats], [state[n] for n in floats], 1.0 - self.decay)
+        torch._foreach_lerp_([ema_state[n] for n in floats], [state[n] for n in floats], 1.0 - float(decay))
         for name, value in state.items():
             if not value.dtype.is_floating_point:
                 ema_state[name].copy_(value)

@@ -190,8 +190,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
         g_loss = g_loss_fn(fake_scores.float())
         backward_step(g_loss, opt_g)
         # 4. update the EMA of G
-        if ema is not None:
-            ema.update(generator)
+        if ema is not None:  # warm-up: min(decay, (1 + t) / (10 + t)) lets the average forget the first steps
+            ema.update(generator, min(config.ema_decay, (1.0 + step) / (10.0 + step)))
         timed_images += batch
         done = step + 1
         # 5. log, guard against NaN, sample, checkpoint
