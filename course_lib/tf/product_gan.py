@@ -145,6 +145,10 @@ class Generator(keras.Model):
         h = tf.nn.relu(self.bn2(self.conv2(self.up(h)), y, training=training))            # (N, 28, 28, w/2)
         return tf.tanh(tf.cast(self.conv_out(h), tf.float32))                            # (N, 28, 28, 1), float32
 
+    def forward(self, z, y=None):
+        """torch's name: the generator in inference mode."""
+        return self(z, y, training=False)
+
 
 class Discriminator(keras.Model):
     """D(x, y) -> scores [N]: psi(h) + <embed(y), h> (projection, arXiv 1802.05637); psi(h) when unconditional.
@@ -176,6 +180,10 @@ class Discriminator(keras.Model):
         if self.conditional:
             score = score + tf.reduce_sum(self.embed(y, training=training) * h, axis=1)  # <embed(y), h>
         return score
+
+    def forward(self, x, y=None):
+        """torch's name: the discriminator in inference mode."""
+        return self(x, y, training=False)
 
 
 class EMA:

@@ -83,6 +83,8 @@ class Generator(nn.Module):
         h = torch.relu(self.bn2(self.conv2(self.up(h)), y))              # (N, w/2, 28, 28)
         return torch.tanh(self.conv_out(h).float())                      # (N, 1, 28, 28), float32
 
+    call = forward  # the Keras name: both twins answer to forward(...) and call(...)
+
 
 class Discriminator(nn.Module):
     """D(x, y) -> scores [N]: psi(h) + <embed(y), h> (projection, arXiv 1802.05637); psi(h) when unconditional.
@@ -119,6 +121,8 @@ class Discriminator(nn.Module):
         if self.conditional:
             score = score + (self.embed(y).float() * h).sum(dim=1)   # the projection term <embed(y), h>
         return score.float()
+
+    call = forward  # the Keras name: both twins answer to forward(...) and call(...)
 
 
 class EMA:
