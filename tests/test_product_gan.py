@@ -197,3 +197,35 @@ def test_twin_modules_match(module):
     steps = lambda m: [line.strip() for line in inspect.getsource(m).splitlines() if line.strip().startswith("# ")
                        and line.strip()[2:3].isdigit()]
     assert [s[:12] for s in steps(a)] == [s[:12] for s in steps(b)]
+
+
+def test_twin_parity_of_the_unconditional_baseline_models():
+    torch = pytest.importorskip("torch")
+    tf = pytest.importorskip("tensorflow")
+    from course_lib.tf import product_gan as tg
+    from course_lib.torch import product_gan as pg
+
+    torch.manual_seed(1)
+    g, d = pg.Generator(8, 16, conditional=False), pg.Discriminator(16, conditional=False, spectral_norm=False)
+    g.eval(), d.eval()
+    tg_g, tg_d = tg.Generator(8, 16, conditional=False), tg.Discriminator(16, conditional=False, spectral_norm=False)
+    conv = lambda w: w.detach().numpy().transpose(2, 3, 1, 0)
+    vec = lambda t: t.detach().numpy()
+    tg_g.dense.kernel.assign(vec(g.dense.weight).T), tg_g.dense.bias.assign(vec(g.dense.bias))
+    for name in ("bn0", "bn1", "bn2"):
+        src, dst = getattr(g, name).bn, getattr(tg_g, name).bn
+        dst.gamma.assign(vec(src.weight)), dst.beta.assign(vec(src.bias))
+        dst.moving_mean.assign(vec(src.running_mean)), dst.moving_variance.assign(vec(src.running_var))
+    for name in ("conv1", "conv2", "conv_out"):
+        getattr(tg_g, name).kernel.assign(conv(getattr(g, name).weight))
+        getattr(tg_g, name).bias.assign(vec(getattr(g, name).bias))
+    for name in ("conv1", "conv2", "conv3", "psi"):
+        w = getattr(d, name).weight
+        getattr(tg_d, name).kernel.assign(conv(w) if w.ndim == 4 else vec(w).T)
+        getattr(tg_d, name).bias.assign(vec(getattr(d, name).bias))
+    z = np.random.default_rng(0).standard_normal((4, 8)).astype(np.float32)
+    with torch.no_grad():
+        x = g(torch.from_numpy(z)).numpy()
+        s = d(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(tg_g(tf.constant(z)).numpy()[..., 0], x[:, 0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(tg_d(tf.constant(x.transpose(0, 2, 3, 1))).numpy(), s, rtol=1e-4, atol=1e-5)
