@@ -1,0 +1,156 @@
+"""The course's evaluation classifier for Fashion-MNIST: a small CNN whose forward pass runs in numpy.
+
+Its 128-d penultimate activations are the features behind every FID / KID / precision-recall number of the
+course. Those numbers are "measured with the course classifier": they are comparable with each other, not
+with the Inception-network FID of papers (Heusel et al. 2017, arXiv 1706.08500, use Inception-v3 features).
+The weights (data/eval_classifier.npz) come from scripts/train_eval_classifier.py; their SHA-256 is checked
+on load. Used in: notebooks/04_product_image_project.ipynb
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["CLASSIFIER_SHA256", "EvalClassifier", "classifier_path", "load_classifier"]
+
+CLASSIFIER_FILE = "eval_classifier.npz"
+CLASSIFIER_SHA256 = "0ecb19177872f63a25d3a9073d17b419448d4af2ea3408c925b38045069b2c88"
+# An installed package (Colab) has no data/ folder: the file is fetched once from the pinned release.
+CLASSIFIER_URL = ("https://raw.githubusercontent.com/generative-product-images/course/v0.1.0/data/"
+                  + CLASSIFIER_FILE)
+_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
+_CACHE = Path.home() / ".cache" / "course_lib"
+
+
+def _to_nchw(images) -> np.ndarray:
+    """uint8 [N, 28, 28] or float in [-1, 1] ([N, 28, 28], [N, 1, 28, 28] or [N, 28, 28, 1]) -> float32 NCHW."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[1] == 1:
+        images = images[:, 0]
+    elif images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise ValueError(f"Expected images of shape [N, 28, 28] (uint8, or float in [-1, 1]); got {images.shape}.")
+    if images.dtype == np.uint8:
+        x = images.astype(np.float32) / 127.5 - 1.0
+    elif np.issubdtype(images.dtype, np.floating):
+        x = images.astype(np.float32)
+        if x.size and (x.min() < -1.001 or x.max() > 1.001 or not np.isfinite(x).all()):
+            raise ValueError(
+                f"Float images must lie in [-1, 1] (model outputs); got values in [{x.min():.3g}, {x.max():.3g}]. "
+                "Pass uint8 images in [0, 255] or rescale with x / 127.5 - 1.")
+    else:
+        raise ValueError(f"Expected uint8 or float images; got dtype {images.dtype}.")
+    return x[:, None]  # (N, 1, 28, 28)
+
+
+def _conv3x3_relu_pool(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """conv 3x3 (padding 1) -> ReLU -> 2x2 max-pool (floor), NCHW, as one matrix product per batch."""
+    n, c, h, width = x.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (3, 3), axis=(2, 3))  # (N, C, H, W, 3, 3)
+    columns = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * h * width, c * 9)
+    y = columns @ w.reshape(w.shape[0], -1).T + b  # (N*H*W, O)
+    y = np.maximum(y, 0.0).reshape(n, h, width, -1).transpose(0, 3, 1, 2)
+    h2, w2 = h // 2, width // 2
+    return y[:, :, :2 * h2, :2 * w2].reshape(n, y.shape[1], h2, 2, w2, 2).max(axis=(3, 5))
+
+
+class EvalClassifier:
+    """numpy forward pass of the evaluation CNN: `logits(images)` [N, 10] and `features(images)` [N, 128]."""
+
+    feature_dim = 128
+
+    def __init__(self, weights: dict, batch_size: int = 500):
+        self.w = {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()}
+        self.batch_size = batch_size
+
+    def _forward(self, images) -> tuple[np.ndarray, np.ndarray]:
+        x = _to_nchw(images)
+        feats, logits = [], []
+        for start in range(0, len(x), self.batch_size):
+            h = x[start:start + self.batch_size]
+            for k in (1, 2, 3):
+                h = _conv3x3_relu_pool(h, self.w[f"conv{k}_w"], self.w[f"conv{k}_b"])  # 28->14->7->3
+            h = h.reshape(len(h), -1)  # (B, 576), flattened in NCHW order as in the torch training script
+            f = np.maximum(h @ self.w["dense1_w"].T + self.w["dense1_b"], 0.0)
+            feats.append(f)
+            logits.append(f @ self.w["dense2_w"].T + self.w["dense2_b"])
+        if not feats:
+            return np.zeros((0, self.feature_dim), np.float32), np.zeros((0, 10), np.float32)
+        return np.concatenate(feats), np.concatenate(logits)
+
+    def features(self, images) -> np.ndarray:
+        """Penultimate activations, float32 [N, 128], for uint8 [N, 28, 28] images (or float in [-1, 1])."""
+        return self._forward(images)[0]
+
+    def logits(self, images) -> np.ndarray:
+        """Class logits, float32 [N, 10] (classes in FASHION_MNIST_CLASSES order)."""
+        return self._forward(images)[1]
+
+    def predict(self, images) -> np.ndarray:
+        """Predicted class indices, int64 [N]."""
+        return self.logits(images).argmax(axis=1)
+
+    def features_and_logits(self, images) -> tuple[np.ndarray, np.ndarray]:
+        """Both in one pass: (features [N, 128], logits [N, 10])."""
+        return self._forward(images)
+
+
+def classifier_path(download: bool = True) -> Path:
+    """Where the weights are: $COURSE_DATA_DIR, the repository's data/, ~/.cache/course_lib, else downloaded."""
+    candidates = []
+    if os.environ.get("COURSE_DATA_DIR"):
+        candidates.append(Path(os.environ["COURSE_DATA_DIR"]) / CLASSIFIER_FILE)
+    candidates += [_REPO_DATA / CLASSIFIER_FILE, _CACHE / CLASSIFIER_FILE]
+    for path in candidates:
+        if path.exists():
+            return path
+    if not download:
+        raise FileNotFoundError(
+            f"The evaluation classifier {CLASSIFIER_FILE} is not in {[str(p) for p in candidates]}. "
+            "Run scripts/train_eval_classifier.py in the course repository, or allow the download.")
+    _CACHE.mkdir(parents=True, exist_ok=True)
+    target = _CACHE / CLASSIFIER_FILE
+    with urllib.request.urlopen(CLASSIFIER_URL, timeout=60) as response:
+        data = response.read()
+    handle, tmp = tempfile.mkstemp(dir=_CACHE, prefix=CLASSIFIER_FILE, suffix=".tmp")
+    with os.fdopen(handle, "wb") as f:
+        f.write(data)
+    os.replace(tmp, target)
+    return target
+
+
+_LOADED: dict[str, EvalClassifier] = {}
+
+
+def load_classifier(path: str | os.PathLike | None = None, verify: bool = True) -> EvalClassifier:
+    """Load the evaluation classifier (cached in memory), checking the file's SHA-256.
+
+    Args:
+        path: optional path to the .npz; by default `classifier_path()`.
+        verify: compare the SHA-256 with CLASSIFIER_SHA256 (turn off only for a classifier you retrained).
+    Returns:
+        An `EvalClassifier` with `logits(images)` and `features(images)`.
+    Used in: notebooks/04_product_image_project.ipynb
+    """
+    target = Path(path) if path else classifier_path()
+    key = str(target.resolve())
+    if key not in _LOADED:
+        data = target.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if verify and digest != CLASSIFIER_SHA256:
+            raise ValueError(
+                f"{target} has SHA-256 {digest}, expected {CLASSIFIER_SHA256}: the file is damaged or from "
+                "another training run. Restore it with `git checkout data/eval_classifier.npz` (or delete the "
+                "cached copy), or pass verify=False for a classifier you trained yourself.")
+        with np.load(io.BytesIO(data)) as archive:
+            _LOADED[key] = EvalClassifier({k: archive[k] for k in archive.files})
+    return _LOADED[key]
