@@ -44,8 +44,9 @@ def run_one(notebook: Path, framework: str, build: Path, timeout: int) -> dict:
     command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "--cwd", str(notebook.parent),
                "-p", "FRAMEWORK", framework, "-p", "QUICK", "True", "-p", "RECORDS_PATH", str(records),
                "--execution-timeout", str(timeout), "--no-progress-bar"]
-    env = dict(os.environ, COURSE_QUICK="1", MPLBACKEND="Agg", TF_CPP_MIN_LOG_LEVEL="3",
+    env = dict(os.environ, COURSE_QUICK="1", TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
+    env.pop("MPLBACKEND", None)  # Agg would replace the kernel's inline backend and leave no figures to keep
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as log_file:
         code = subprocess.call(command, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)
