@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import pathlib
+import sys
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from tools.nbbuild import NotebookBuilder  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "02_gan_instability.ipynb"
-cells = []
-
-
-def md(text):
-    cells.append(new_markdown_cell(text.strip()))
-
-
-def code(text, tags=()):
-    cell = new_code_cell(text.strip())
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    cells.append(cell)
-
-
-def exercise(ex_id, stub, answer_name):
-    code(stub, tags=("exercise", ex_id))
-    code(f'{answer_name} = course_lib.grading.check("{ex_id}", {answer_name})', tags=("check", ex_id))
+book = NotebookBuilder()
+md, code, exercise = book.md, book.code, book.exercise
 
 
 md("""
@@ -44,14 +30,7 @@ Quick mode (`QUICK = True`) runs in about a minute on a CPU. Full mode trains lo
 published table in about 10 minutes on a 2-core CPU.
 """)
 
-code('''
-# Colab set-up: installs course_lib (pinned) and enables widgets; does nothing elsewhere.
-import sys
-if "google.colab" in sys.modules:
-    %pip install -q "course_lib[notebooks] @ git+https://github.com/generative-product-images/course@v0.1.0"
-    from google.colab import output
-    output.enable_custom_widget_manager()
-''', tags=("colab-setup",))
+book.colab_setup()
 
 code('''
 FRAMEWORK = "torch"   # "torch" or "tf"
@@ -460,10 +439,4 @@ course_lib.record("runtime_seconds", time.perf_counter() - started)
 print(f"notebook ran in {time.perf_counter() - started:.0f} s ({'quick' if QUICK else 'full'} mode, {FRAMEWORK})")
 ''')
 
-nb = new_notebook(cells=cells, metadata={
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-})
-OUT.parent.mkdir(parents=True, exist_ok=True)
-nbformat.write(nb, OUT)
-print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(cells)} cells)")
+book.write(OUT)

@@ -1,10 +1,18 @@
-"""Tiny helpers to write a course notebook from Python (cells in order, tags, stripped outputs)."""
+"""Helpers to write a course notebook from Python: cells in order, tags, no outputs, stable cell ids.
+
+A builder script (tools/build_notebook_NN.py) does:
+    book = NotebookBuilder()
+    md, code, exercise = book.md, book.code, book.exercise
+    md("# Title"); book.colab_setup(); code("FRAMEWORK = ...", tags=("parameters",)); ...
+    book.write(OUT)
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 COLAB_SETUP = '''# Colab set-up: installs course_lib (pinned) and enables widgets; does nothing elsewhere.
 import sys
@@ -14,22 +22,38 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()'''
 
 
-def md(text: str):
-    return nbformat.v4.new_markdown_cell(text.strip("\n"))
+class NotebookBuilder:
+    """Collects cells in order and writes them as a notebook without outputs."""
 
+    def __init__(self):
+        self.cells = []
 
-def code(source: str, *tags: str):
-    cell = nbformat.v4.new_code_cell(source.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
+    def md(self, text: str) -> None:
+        self.cells.append(new_markdown_cell(text.strip()))
 
+    def code(self, text: str, tags=()) -> None:
+        cell = new_code_cell(text.strip())
+        if tags:
+            cell.metadata["tags"] = list(tags)
+        self.cells.append(cell)
 
-def write(path: str | Path, cells) -> None:
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = list(cells)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebook.metadata["language_info"] = {"name": "python"}
-    for index, cell in enumerate(notebook.cells):
-        cell["id"] = f"cell-{index:02d}"  # stable ids keep diffs small
-    nbformat.write(notebook, str(path))
+    def colab_setup(self) -> None:
+        """The first code cell of every notebook (DESIGN.md, notebook conventions)."""
+        self.code(COLAB_SETUP, tags=("colab-setup",))
+
+    def exercise(self, ex_id: str, stub: str, answer_name: str) -> None:
+        """The stub cell and its check cell; the check returns the answer, or the library's version."""
+        self.code(stub, tags=("exercise", ex_id))
+        self.code(f'{answer_name} = course_lib.grading.check("{ex_id}", {answer_name})', tags=("check", ex_id))
+
+    def write(self, path: str | Path) -> None:
+        path = Path(path)
+        notebook = new_notebook(cells=self.cells, metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        })
+        for index, cell in enumerate(notebook.cells):
+            cell["id"] = f"cell-{index:02d}"  # stable ids keep diffs small when a builder is rerun
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, str(path))
+        print(f"wrote {path} ({path.stat().st_size} bytes, {len(self.cells)} cells)")
