@@ -27,6 +27,7 @@ import sys
 
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC = 2, 4, 4096, 16384
 NOBODY = 65534
+TMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
 
 
 def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
@@ -71,14 +72,20 @@ def _isolate_filesystem(spec: dict) -> None:
     keep = [spec["workdir"], spec["runtime_dir"]]
     # Folders the kernel needs (Python, course_lib) under a folder it may not enter get mounted back alone,
     # over an empty tmpfs at that folder: e.g. /root/.pyenv/versions/3.11.7 without the rest of /root.
-    blocked = {}
+    # Folders the kernel needs under /tmp (a checkout or virtual environment there) are covered by the fresh
+    # tmpfs below and get mounted back the same way.
+    blocked, under_tmp = {}, []
     for path in spec.get("expose", []):
-        parent = _blocked_parent(path) if os.path.isdir(path) else None
-        if parent:
+        if not os.path.isdir(path):
+            continue
+        if any(os.path.realpath(path).startswith(root + os.sep) for root in TMP_ROOTS):
+            under_tmp.append(path)
+        elif parent := _blocked_parent(path):
             blocked.setdefault(parent, []).append(path)
     opened = lambda paths: [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in paths]  # noqa: E731
-    keep_fds, expose_fds = opened(keep), opened([p for paths in blocked.values() for p in paths])
-    for target in ("/tmp", "/var/tmp", "/dev/shm"):
+    keep_fds = opened(keep)
+    expose_fds = opened([p for paths in blocked.values() for p in paths] + under_tmp)
+    for target in TMP_ROOTS:
         if os.path.isdir(target):
             _tmpfs(target, spec["tmpfs_mb"])
     for parent in blocked:
