@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_lib.viz.product import image_grid as tile_images
+
 __all__ = [
     "image_grid",
     "interpolate_latents",
@@ -122,20 +124,16 @@ def per_class_latents(mu, labels, n_per_class, seed=0, scale=1.0) -> tuple[np.nd
 
 
 def image_grid(images, ncols=10, row_titles=None, title="", ax=None):
-    """Images [N, H, W] (uint8 or [0, 1]) tiled in rows of `ncols` on one axis."""
+    """Images [N, H, W] (grey levels 0-255, or floats in [0, 1]) tiled in rows of `ncols` on one axis."""
     images = np.asarray(images, np.float64)
-    if images.max() > 1.0:
-        images = images / 255.0
-    n, h, w = images.shape
+    grey = images if images.max() > 1.0 else images * 255.0
+    pad, (n, h, w) = 2, images.shape
     nrows = -(-n // ncols)
-    canvas = np.ones((nrows * (h + 2), ncols * (w + 2)))
-    for i, image in enumerate(images):
-        r, c = divmod(i, ncols)
-        canvas[r * (h + 2) + 1:r * (h + 2) + 1 + h, c * (w + 2) + 1:c * (w + 2) + 1 + w] = image
+    canvas = tile_images(np.clip(np.rint(grey), 0, 255).astype(np.uint8), ncols, pad=pad)
     ax = _axes(ax, figsize=(ncols * 0.7, nrows * 0.75))
-    ax.imshow(canvas, cmap="gray", vmin=0, vmax=1)
+    ax.imshow(canvas, cmap="gray", vmin=0, vmax=255)
     ax.set_xticks([])
-    ax.set_yticks([(h + 2) * (r + 0.5) for r in range(nrows)] if row_titles else [])
+    ax.set_yticks([pad + r * (h + pad) + h / 2 for r in range(nrows)] if row_titles else [])
     if row_titles:
         ax.set_yticklabels(row_titles, fontsize=7)
     ax.set_title(title)
