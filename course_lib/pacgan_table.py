@@ -9,14 +9,15 @@ Used in: notebooks/02_gan_instability.ipynb, benchmarks/pacgan_table.py
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from course_lib.atomic import write_text_atomic
 from course_lib.config import ToyGANConfig
 
 __all__ = ["METHODS", "PUBLISHED", "format_table", "run_one", "run_table", "summarize", "table_configs",
@@ -205,21 +206,13 @@ def write_csv(rows, path):
     Returns:
         The Path written.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: (round(v, 4) if isinstance(v, float) and math.isfinite(v) else v)
-                                 for k, v in row.items()})
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (round(v, 4) if isinstance(v, float) and math.isfinite(v) else v)
+                         for k, v in row.items()})
+    path = write_text_atomic(path, buffer.getvalue())
     return path
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from course_lib.atomic import write_text_atomic
 
 _records_path: Path | None = None
 
@@ -72,16 +73,7 @@ def record(name: str, value: Any, path: str | os.PathLike | None = None) -> Any:
     if not isinstance(name, str) or not name:
         raise ValueError(f"record() needs a non-empty string name; got {name!r}.")
     target = records_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     records = read_records(target)
     records[name] = to_jsonable(value)
-    # Write a temporary file beside the target and rename: a crash never leaves half a JSON file.
-    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as tmp:
-            json.dump(records, tmp, indent=1, sort_keys=True)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, json.dumps(records, indent=1, sort_keys=True))  # never half a JSON file
     return value

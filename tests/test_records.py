@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import course_lib
-from course_lib import records
+from course_lib import atomic
 
 
 def test_record_writes_numpy_values_as_json(tmp_path):
@@ -42,10 +42,10 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
     path = tmp_path / "r.json"
     course_lib.record("kept", 1, path=path)
 
-    def broken_dump(*args, **kwargs):
+    def broken_replace(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(records.json, "dump", broken_dump)
+    monkeypatch.setattr(atomic.os, "replace", broken_replace)
     with pytest.raises(OSError):
         course_lib.record("lost", 2, path=path)
     monkeypatch.undo()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
+
+from course_lib.atomic import write_text_atomic
 
 __all__ = ["feedback_markdown", "feedback_path", "write_feedback"]
 
@@ -35,10 +35,4 @@ def feedback_markdown(result, grader_version: str) -> str:
 
 
 def write_feedback(folder, result, grader_version: str) -> Path:
-    path = feedback_path(folder, result.student)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as tmp_file:
-        tmp_file.write(feedback_markdown(result, grader_version))
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(feedback_path(folder, result.student), feedback_markdown(result, grader_version))

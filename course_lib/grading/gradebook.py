@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
+
+from course_lib.atomic import write_text_atomic
 
 __all__ = ["Gradebook", "neutralise"]
 
@@ -61,12 +61,4 @@ class Gradebook:
         writer.writeheader()
         for student in sorted(self.rows):
             writer.writerow(self.rows[student])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as tmp_file:
-                tmp_file.write(buffer.getvalue())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(self.path, buffer.getvalue())

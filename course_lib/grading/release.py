@@ -21,10 +21,9 @@ indentation, or with the block's `### STUB:` lines when it has any (a value exer
 from __future__ import annotations
 
 import copy
-import os
 import re
-import tempfile
-from pathlib import Path
+
+from course_lib.atomic import write_text_atomic
 
 __all__ = ["release_notebook", "solved_source", "strip_solutions"]
 
@@ -83,10 +82,5 @@ def release_notebook(master_path, out_path) -> int:
     text = nbformat.writes(student)
     if BEGIN in text or "### STUB:" in text:
         raise ValueError("a solution marker is still in the student version; check the marker lines.")
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=out_path.name, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as tmp_file:
-        tmp_file.write(text)
-    os.replace(tmp, out_path)
+    write_text_atomic(out_path, text)
     return replaced

@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from course_lib.atomic import write_bytes_atomic
 
 __all__ = ["CLASSIFIER_SHA256", "EvalClassifier", "classifier_path", "load_classifier"]
 
@@ -117,15 +118,9 @@ def classifier_path(download: bool = True) -> Path:
         raise FileNotFoundError(
             f"The evaluation classifier {CLASSIFIER_FILE} is not in {[str(p) for p in candidates]}. "
             "Run scripts/train_eval_classifier.py in the course repository, or allow the download.")
-    _CACHE.mkdir(parents=True, exist_ok=True)
-    target = _CACHE / CLASSIFIER_FILE
     with urllib.request.urlopen(CLASSIFIER_URL, timeout=60) as response:
         data = response.read()
-    handle, tmp = tempfile.mkstemp(dir=_CACHE, prefix=CLASSIFIER_FILE, suffix=".tmp")
-    with os.fdopen(handle, "wb") as f:
-        f.write(data)
-    os.replace(tmp, target)
-    return target
+    return write_bytes_atomic(_CACHE / CLASSIFIER_FILE, data)
 
 
 _LOADED: dict[str, EvalClassifier] = {}

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from course_lib.atomic import write_bytes_atomic
 from course_lib.metrics.classifier import CLASSIFIER_SHA256, load_classifier
 from course_lib.metrics.frechet import frechet_distance_from_statistics
 from course_lib.metrics.kid import kernel_distance
@@ -72,13 +71,9 @@ def real_features(split: str = "train", n: int | None = None, seed: int = 0, cac
         images, labels = images[index], labels[index]
     features, logits = load_classifier().features_and_logits(images)
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
         np.savez(buffer, features=features, logits=logits, labels=labels)
-        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        with os.fdopen(handle, "wb") as f:
-            f.write(buffer.getvalue())
-        os.replace(tmp, path)
+        write_bytes_atomic(path, buffer.getvalue())
     return features, logits, np.asarray(labels, dtype=np.int64)
 
 

@@ -7,11 +7,11 @@ Used in: notebooks/04_product_image_project.ipynb
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, fields  # noqa: F401  (asdict re-exported)
 from pathlib import Path
+
+from course_lib.atomic import write_bytes_atomic
 
 __all__ = ["NaNLossError", "atomic_write_bytes", "atomic_write_json", "checkpoint_paths", "drive_runs_dir",
            "latest_checkpoint", "load_config", "prune_checkpoints", "resolve_run_dir", "save_config"]
@@ -26,17 +26,7 @@ class NaNLossError(FloatingPointError):
 
 def atomic_write_bytes(path, data: bytes) -> Path:
     """Write `data` to a temporary file beside `path`, then rename it over `path` (never half a file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(path, data)
 
 
 def atomic_write_json(path, value) -> Path:

@@ -12,14 +12,15 @@ Used in: notebooks/03_vae_elbo.ipynb
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import tempfile
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from course_lib.atomic import write_bytes_atomic
 from course_lib.config import VAEConfig
 from course_lib.tf import vae
 
@@ -256,17 +257,9 @@ def save_vae(model, path) -> None:
 
     arrays = {f"weight/{k}": v for k, v in get_weights(model).items()}
     arrays["config"] = np.array(json.dumps(asdict(model.config)))
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=directory, suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def load_vae(path, data_dim=None):
