@@ -150,6 +150,8 @@ class ProductGANConfig:
     data_on_device: str = "auto"   # "auto" (on the accelerator when there is one) | "yes" | "no"
     mixed_precision: str = "auto"  # "auto" (bf16 where supported, else fp16 + loss scaling; off on CPU) | "off" | "bf16" | "fp16"
     compile: str = "auto"          # "auto" (on a GPU) | "yes" | "no": torch.compile / tf.function(jit_compile=True)
+    cuda_graph: str = "auto"       # torch: "auto" (course loop on a CUDA GPU, bf16/fp32) | "yes" | "no": replay each
+                                   # step as one captured CUDA graph; tf's XLA-compiled step needs no such switch
     tutorial_loop: bool = False    # host-side batches from a framework data loader, separate D passes
     checkpoint_every: int = 500
     keep_checkpoints: int = 3
@@ -164,4 +166,4 @@ class ProductGANConfig:
 
         return replace(self, name=self.name + "_tutorial", conditional=False, loss="bce", spectral_norm=False,
                        ema_decay=0.0, diffaugment="", beta1=0.5, beta2=0.999, data_on_device="no",
-                       mixed_precision="off", compile="no", tutorial_loop=True)
+                       mixed_precision="off", compile="no", cuda_graph="no", tutorial_loop=True)

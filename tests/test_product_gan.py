@@ -126,6 +126,54 @@ def test_ema_update_is_the_convex_combination(fw):
     np.testing.assert_allclose(e, 0.75 * a + 0.25 * b, rtol=1e-6, atol=1e-7)
 
 
+def test_ema_update_with_a_tensor_decay_matches_a_number():
+    """The CUDA-graph path passes the decay as a 0-d tensor (refilled between replays): same arithmetic."""
+    torch = pytest.importorskip("torch")
+    from course_lib.torch import product_gan, product_train
+
+    g1, _ = product_train.build_models(TINY)
+    torch.manual_seed(1)
+    g2, _ = product_train.build_models(TINY)
+    by_number, by_tensor = product_gan.EMA(g1, decay=0.9), product_gan.EMA(g1, decay=0.9)
+    decay = torch.zeros(())
+    for value in (0.1, 0.5, 0.9):
+        by_number.update(g2, value)
+        decay.fill_(value)  # the same tensor each time, as a captured graph sees it
+        by_tensor.update(g2, decay)
+    for a, b in zip(by_number.model.state_dict().values(), by_tensor.model.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+    expected = g1.dense.weight * (0.1 * 0.5 * 0.9) + g2.dense.weight * (1 - 0.1 * 0.5 * 0.9)
+    torch.testing.assert_close(by_tensor.model.dense.weight, expected.detach(), rtol=1e-5, atol=1e-6)
+
+
+def test_cuda_graph_switch_is_checked(fw, tmp_path):
+    """cuda_graph="yes" where no graph can run says what is missing; "auto" falls back; typos are named."""
+    if fw.FRAMEWORK == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            pytest.skip("on a CUDA machine cuda_graph='yes' is valid")
+        match = "needs a CUDA GPU"
+    else:
+        match = "torch switch"
+    with pytest.raises(ValueError, match=match):
+        fw.product_train.train_product_gan(replace(TINY, cuda_graph="yes"), run_dir=tmp_path / "a", progress=False)
+    with pytest.raises(ValueError, match="cuda_graph"):
+        fw.product_train.train_product_gan(replace(TINY, cuda_graph="maybe"), run_dir=tmp_path / "b", progress=False)
+    result = fw.product_train.train_product_gan(replace(TINY, steps=2), run_dir=tmp_path / "c", progress=False)
+    assert result["step"] == 2 and not result.get("cuda_graph")
+
+
+def test_health_monitor_sees_every_logged_step(fw, tmp_path):
+    from course_lib.health import TrainingMonitor
+
+    monitor = TrainingMonitor(window=2, verbose=False)
+    result = fw.product_train.train_product_gan(replace(TINY, steps=4, log_every=2), run_dir=tmp_path,
+                                                progress=False, monitor=monitor)
+    assert monitor.steps == result["history"]["step"] == [2, 4]
+    np.testing.assert_allclose(monitor.d_losses, result["history"]["d_loss"])
+
+
 def test_diff_augment_keeps_shape_range_and_is_seeded(fw):
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (4, 28, 28)).astype(np.float32)

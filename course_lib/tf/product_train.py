@@ -76,7 +76,8 @@ def load_checkpoint(path, generator, discriminator, ema=None, opt_g=None, opt_d=
         return int(saved["step"])
 
 
-def train_product_gan(config, images=None, labels=None, run_dir=None, resume=True, progress=True):
+def train_product_gan(config, images=None, labels=None, run_dir=None, resume=True, progress=True,
+                      monitor=None):
     """Train G and D of the product GAN for config.steps steps; resume from the run's last checkpoint.
 
     Hinge: L_D = E[max(0, 1 - D(x, y))] + E[max(0, 1 + D(G(z, y), y))], L_G = -E[D(G(z, y), y)]
@@ -87,6 +88,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
         run_dir: where config.json, checkpoints/ and samples.png go (default: product.runs.resolve_run_dir).
         resume: continue from the newest checkpoint in run_dir when there is one.
         progress: show a tqdm bar with the losses.
+        monitor: optional callable monitor(step, d_loss, g_loss), e.g. course_lib.health.TrainingMonitor(),
+            called with Python floats at every `log_every`-th step (after the NaN guard).
     Returns:
         dict with "generator", "ema_generator" (the EMA copy, or the generator when EMA is off),
         "discriminator", "history" (step, d_loss, g_loss lists), "run_dir", "step", "images_per_second".
@@ -134,6 +137,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
     if last is not None:
         start = load_checkpoint(last, generator, discriminator, ema, opt_g, opt_d)
     compiled = config.compile == "yes" or (config.compile == "auto" and on_gpu)
+    if config.cuda_graph not in ("auto", "no"):  # the XLA-compiled step already runs as few, large kernels
+        raise ValueError(f'config.cuda_graph is a torch switch: use "auto" or "no" with tf; got {config.cuda_graph!r}.')
 
     on_device = config.data_on_device == "yes" or (config.data_on_device == "auto" and on_gpu)
     with tf.device(dev if on_device else "/CPU:0"):
@@ -222,6 +227,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
                         f"{last_good or 'none yet'}. Resume from it with a lower learning rate, or turn "
                         "mixed_precision off to check whether fp16 overflow caused it.")
                 if done % config.log_every == 0 or done == config.steps:
+                    if monitor is not None:  # plain-language warnings: D overpowering, G blowing up
+                        monitor(done, d_value, g_value)
                     history["step"].append(done), history["d_loss"].append(d_value), history["g_loss"].append(g_value)
                     bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}")
             if done % config.sample_every == 0 or done == config.steps:

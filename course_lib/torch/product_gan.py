@@ -138,15 +138,29 @@ class EMA:
 
     @torch.no_grad()
     def update(self, model, decay=None):
-        """One EMA step towards `model`'s current weights, with `decay` (default: the one given at creation)."""
+        """One EMA step towards `model`'s current weights.
+
+        decay: a number, or a 0-d tensor on the model's device (a captured CUDA graph reads its new value at
+        every replay); default: the decay given at creation.
+        """
         decay = self.decay if decay is None else decay
-        ema_state, state = self.model.state_dict(), model.state_dict()
-        floats = [name for name, value in state.items() if value.dtype.is_floating_point]
-        # one fused call for all tensors: ema <- ema + (1 - decay) * (theta - ema)
-        torch._foreach_lerp_([ema_state[n] for n in floats], [state[n] for n in floats], 1.0 - float(decay))
-        for name, value in state.items():
-            if not value.dtype.is_floating_point:
-                ema_state[name].copy_(value)
+        key = (id(model), next(model.parameters()).data_ptr())
+        if getattr(self, "_paired_with", None) != key:  # the same tensors every step: pair them once
+            ema_state, state = self.model.state_dict(keep_vars=True), model.state_dict(keep_vars=True)
+            floats = [name for name, value in state.items() if value.dtype.is_floating_point]
+            self._floats = ([ema_state[n] for n in floats], [state[n] for n in floats])
+            self._others = [(ema_state[n], v) for n, v in state.items() if not v.dtype.is_floating_point]
+            self._paired_with = key
+        averaged, current = self._floats
+        # ema <- ema + (1 - decay) * (theta - ema), one fused call for all tensors
+        if isinstance(decay, torch.Tensor):
+            gaps = torch._foreach_sub(current, averaged)
+            torch._foreach_mul_(gaps, 1.0 - decay)
+            torch._foreach_add_(averaged, gaps)
+        else:
+            torch._foreach_lerp_(averaged, current, 1.0 - float(decay))
+        for mine, theirs in self._others:
+            mine.copy_(theirs)
 
 
 def diff_augment(x, policy="translation,cutout", seed=None):
@@ -181,7 +195,8 @@ def diff_augment(x, policy="translation,cutout", seed=None):
             x = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
         elif name == "cutout":  # blank a random square of half the size
             size = h // 2
-            centre = (rand(n, 2) * torch.tensor([h, w], device=x.device)).long()
+            u = rand(n, 2)  # no torch.tensor([h, w]): a host-to-device copy cannot sit inside a CUDA graph
+            centre = torch.stack([u[:, 0] * h, u[:, 1] * w], dim=1).long()
             yy = torch.arange(h, device=x.device)[None, :, None]
             xx = torch.arange(w, device=x.device)[None, None, :]
             inside = ((yy - centre[:, :1, None]).abs() < size // 2) & ((xx - centre[:, 1:, None]).abs() < size // 2)

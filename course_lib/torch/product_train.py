@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,68 @@ def _losses(config):
     raise ValueError(f'config.loss must be "hinge", "non_saturating" or "bce"; got {config.loss!r}.')
 
 
+def _use_cuda_graph(config, dev, amp, on_device):
+    """Whether to capture the course loop's step as a CUDA graph (config.cuda_graph "auto" | "yes" | "no")."""
+    if config.cuda_graph not in ("auto", "yes", "no"):
+        raise ValueError(f'config.cuda_graph must be "auto", "yes" or "no"; got {config.cuda_graph!r}.')
+    if config.cuda_graph == "no":
+        return False
+    # a graph replays fixed device work: no host-side batches, no fp16 loss scaler deciding on the host
+    missing = [why for why, bad in (("a CUDA GPU", dev.type != "cuda"), ("the data on the GPU", not on_device),
+                                    ("the course loop (tutorial_loop=False)", config.tutorial_loop),
+                                    ("bf16 or fp32 (fp16 loss scaling syncs with the host)", amp == torch.float16))
+               if bad]
+    if missing and config.cuda_graph == "yes":
+        raise ValueError(f'cuda_graph="yes" needs {", ".join(missing)}; use cuda_graph="auto" to fall back.')
+    return not missing
+
+
+class _CUDAGraphStep:
+    """Runs step(ema_decay) as one captured CUDA graph: one launch per training step instead of several hundred.
+
+    A small model leaves the GPU idle while Python launches its kernels one by one; a graph records them once
+    and replays them. The first WARMUP steps run eagerly on a side stream (they create Adam's state and let
+    torch.compile and cuDNN settle), the next is captured, then every step is a replay. The inputs are fixed
+    tensors the caller refills (the batch's rows, `decay_now`); the outputs are the losses of the last replay.
+    If capture fails, a warning says why and training goes on eagerly.
+    """
+
+    WARMUP = 3
+
+    def __init__(self, step, decay_now):
+        self.step, self.decay_now = step, decay_now
+        self.graph, self.outputs, self.calls, self.error = None, None, 0, None
+
+    def __call__(self, ema_decay):
+        self.decay_now.fill_(ema_decay)
+        if self.graph is not None:
+            self.graph.replay()
+            return self.outputs
+        self.calls += 1
+        if self.error is not None:
+            return self.step(self.decay_now)
+        if self.calls <= self.WARMUP:
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                outputs = self.step(self.decay_now)
+            torch.cuda.current_stream().wait_stream(side)
+            return outputs
+        try:
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                self.outputs = self.step(self.decay_now)
+            graph.replay()  # capturing records the step without running it
+            self.graph = graph
+            return self.outputs
+        except Exception as error:  # noqa: BLE001  (any capture failure: train on without the graph)
+            self.error = error
+            warnings.warn(f"CUDA graph capture failed ({type(error).__name__}: {error}); training goes on without "
+                          'it (set cuda_graph="no" to skip the attempt).', RuntimeWarning, stacklevel=2)
+            torch.cuda.synchronize()
+            return self.step(self.decay_now)
+
+
 def save_checkpoint(path, state):
     """Write a checkpoint dict (tensors in torch, numpy arrays in tf) atomically: temporary file, then rename."""
     buffer = io.BytesIO()
@@ -80,7 +143,8 @@ def _tutorial_batches(images, labels, batch_size, seed):
             yield xb.float().div(127.5).sub(1.0).unsqueeze(1), yb
 
 
-def train_product_gan(config, images=None, labels=None, run_dir=None, resume=True, progress=True):
+def train_product_gan(config, images=None, labels=None, run_dir=None, resume=True, progress=True,
+                      monitor=None):
     """Train G and D of the product GAN for config.steps steps; resume from the run's last checkpoint.
 
     Hinge: L_D = E[max(0, 1 - D(x, y))] + E[max(0, 1 + D(G(z, y), y))], L_G = -E[D(G(z, y), y)]
@@ -91,6 +155,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
         run_dir: where config.json, checkpoints/ and samples.png go (default: product.runs.resolve_run_dir).
         resume: continue from the newest checkpoint in run_dir when there is one.
         progress: show a tqdm bar with the losses.
+        monitor: optional callable monitor(step, d_loss, g_loss), e.g. course_lib.health.TrainingMonitor(),
+            called with Python floats at every `log_every`-th step (after the NaN guard).
     Returns:
         dict with "generator", "ema_generator" (the EMA copy, or the generator when EMA is off),
         "discriminator", "history" (step, d_loss, g_loss lists), "run_dir", "step", "images_per_second".
@@ -117,9 +183,14 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
     # channels-last convolutions: about 1.7x faster on this CPU (oneDNN), and what tensor cores prefer on a GPU
     generator.to(dev, memory_format=torch.channels_last), discriminator.to(dev, memory_format=torch.channels_last)
     ema = EMA(generator, config.ema_decay) if config.ema_decay > 0 else None
-    opt_g = torch.optim.Adam(generator.parameters(), config.lr_g, betas=(config.beta1, config.beta2), eps=1e-8)
-    opt_d = torch.optim.Adam(discriminator.parameters(), config.lr_d, betas=(config.beta1, config.beta2), eps=1e-8)
     amp = _amp_dtype(config, dev)
+    on_device = config.data_on_device == "yes" or (config.data_on_device == "auto" and dev.type != "cpu")
+    graphed = _use_cuda_graph(config, dev, amp, on_device)
+    # on a GPU, one fused kernel per Adam update; capturable keeps Adam's step count on the GPU for the graph
+    fused = (dev.type == "cuda" and not config.tutorial_loop) or None  # the blog-post loop keeps default Adam
+    adam = dict(betas=(config.beta1, config.beta2), eps=1e-8, fused=fused, capturable=graphed)
+    opt_g = torch.optim.Adam(generator.parameters(), config.lr_g, **adam)
+    opt_d = torch.optim.Adam(discriminator.parameters(), config.lr_d, **adam)
     scaler = torch.amp.GradScaler("cuda") if amp == torch.float16 else None
     d_loss_fn, g_loss_fn = _losses(config)
     start = 0
@@ -129,7 +200,6 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
     compiled = config.compile == "yes" or (config.compile == "auto" and dev.type == "cuda")
     g_step, d_step = (torch.compile(generator), torch.compile(discriminator)) if compiled else (generator, discriminator)
 
-    on_device = config.data_on_device == "yes" or (config.data_on_device == "auto" and dev.type != "cpu")
     store = dev if on_device else torch.device("cpu")
     x_all = torch.from_numpy(images).to(store).float().div(127.5).sub(1.0).unsqueeze(1)  # (N, 1, 28, 28)
     y_all = torch.from_numpy(labels).to(store)
@@ -137,7 +207,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
     if per_epoch == 0:
         raise ValueError(f"{len(images)} images make no batch of {batch}: lower batch_size or raise limit.")
     tutorial = _tutorial_batches(images, labels, batch, config.seed) if config.tutorial_loop else None
-    autocast = lambda: torch.autocast(dev.type, dtype=amp, enabled=amp is not None)
+    # a CUDA graph replays recorded kernels, so autocast must not keep a cache of casts between steps
+    autocast = lambda: torch.autocast(dev.type, dtype=amp, enabled=amp is not None, cache_enabled=not graphed)
     augment = lambda x: diff_augment(x, config.diffaugment) if config.diffaugment else x
 
     def backward_step(loss, optimizer):
@@ -150,26 +221,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
             scaler.step(optimizer)
             scaler.update()
 
-    history = {"step": [], "d_loss": [], "g_loss": []}
-    last_good = str(last) if last else None
-    bar = tqdm(range(start, config.steps), desc=f"{config.name} ({dev.type})", disable=not progress,
-               initial=start, total=config.steps)
-    timed_from, timed_images, t0 = min(start + 10, config.steps - 1), 0, time.perf_counter()
-    order = None
-    for step in bar:
-        if step == timed_from:
-            if dev.type == "cuda":
-                torch.cuda.synchronize()
-            t0, timed_images = time.perf_counter(), 0
-        if tutorial is not None:
-            real, y_real = (t.to(dev) for t in next(tutorial))
-        else:
-            epoch, index = divmod(step, per_epoch)
-            if order is None or index == 0:  # the data order depends only on (seed, epoch): resumable
-                perm = np.random.default_rng(config.seed + epoch).permutation(len(images))
-                order = torch.from_numpy(perm).to(store)
-            rows = order[index * batch:(index + 1) * batch]
-            real, y_real = x_all.index_select(0, rows).to(dev), y_all.index_select(0, rows).to(dev)
+    def train_step(real, y_real, ema_decay):
+        """One step of the game on a batch of real images; returns the two losses (tensors, no device sync)."""
         # 1. sample z
         z = torch.randn(batch, config.latent_dim, device=dev)
         y_fake = torch.randint(0, 10, (batch,), device=dev)
@@ -190,8 +243,41 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
         g_loss = g_loss_fn(fake_scores.float())
         backward_step(g_loss, opt_g)
         # 4. update the EMA of G
-        if ema is not None:  # warm-up: min(decay, (1 + t) / (10 + t)) lets the average forget the first steps
-            ema.update(generator, min(config.ema_decay, (1.0 + step) / (10.0 + step)))
+        if ema is not None:
+            ema.update(generator, ema_decay)
+        # detached: a loss kept alive with its autograd graph would pin this step's graph into the next one
+        return d_loss.detach(), g_loss.detach()
+
+    # the course loop reads its batch through these fixed tensors, so a captured CUDA graph can replay it
+    rows_now = torch.zeros(batch, dtype=torch.long, device=store)
+    ema_decay_now = torch.zeros((), device=dev) if graphed else None
+    course_step = lambda decay: train_step(x_all.index_select(0, rows_now).to(dev),
+                                           y_all.index_select(0, rows_now).to(dev), decay)
+    replay = _CUDAGraphStep(course_step, ema_decay_now) if graphed else None
+
+    history = {"step": [], "d_loss": [], "g_loss": []}
+    last_good = str(last) if last else None
+    bar = tqdm(range(start, config.steps), desc=f"{config.name} ({dev.type})", disable=not progress,
+               initial=start, total=config.steps)
+    timed_from, timed_images, t0 = min(start + 10, config.steps - 1), 0, time.perf_counter()
+    order = None
+    for step in bar:
+        if step == timed_from:
+            if dev.type == "cuda":
+                torch.cuda.synchronize()
+            t0, timed_images = time.perf_counter(), 0
+        # warm-up: min(decay, (1 + t) / (10 + t)) lets the average forget the first steps
+        ema_decay = min(config.ema_decay, (1.0 + step) / (10.0 + step))
+        if tutorial is not None:
+            real, y_real = (t.to(dev) for t in next(tutorial))
+            d_loss, g_loss = train_step(real, y_real, ema_decay)
+        else:
+            epoch, index = divmod(step, per_epoch)
+            if order is None or index == 0:  # the data order depends only on (seed, epoch): resumable
+                perm = np.random.default_rng(config.seed + epoch).permutation(len(images))
+                order = torch.from_numpy(perm).to(store)
+            rows_now.copy_(order[index * batch:(index + 1) * batch])
+            d_loss, g_loss = replay(ema_decay) if replay is not None else course_step(ema_decay)
         timed_images += batch
         done = step + 1
         # 5. log, guard against NaN, sample, checkpoint
@@ -203,6 +289,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
                     f"{last_good or 'none yet'}. Resume from it with a lower learning rate, or turn "
                     "mixed_precision off to check whether fp16 overflow caused it.")
             if done % config.log_every == 0 or done == config.steps:
+                if monitor is not None:  # plain-language warnings: D overpowering, G blowing up
+                    monitor(done, d_value, g_value)
                 history["step"].append(done), history["d_loss"].append(d_value), history["g_loss"].append(g_value)
                 bar.set_postfix(d_loss=f"{d_value:.3f}", g_loss=f"{g_value:.3f}")
         if done % config.sample_every == 0 or done == config.steps:
@@ -226,5 +314,5 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
     elapsed = time.perf_counter() - t0
     return {"generator": generator, "ema_generator": ema.model if ema is not None else generator,
             "discriminator": discriminator, "history": history, "run_dir": run_dir,
-            "step": max(start, config.steps),
+            "step": max(start, config.steps), "cuda_graph": replay is not None and replay.graph is not None,
             "images_per_second": timed_images / elapsed if timed_images and elapsed > 0 else float("nan")}
