@@ -164,6 +164,23 @@ def test_cuda_graph_switch_is_checked(fw, tmp_path):
     assert result["step"] == 2 and not result.get("cuda_graph")
 
 
+def test_cuda_graph_steps_follow_the_eager_ones_on_a_gpu(tmp_path):
+    """Runs only where torch sees a CUDA GPU (benchmarks/product_gan_speed.py --check-graph measures the same)."""
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA GPU; on the CPU the course loop never captures a graph")
+    from course_lib.torch import product_train
+
+    config = replace(TINY, steps=8, mixed_precision="off", compile="no", checkpoint_every=1000)
+    eager = product_train.train_product_gan(replace(config, cuda_graph="no"), run_dir=tmp_path / "e", progress=False)
+    graphed = product_train.train_product_gan(replace(config, cuda_graph="yes"), run_dir=tmp_path / "g",
+                                              progress=False)
+    assert graphed["cuda_graph"] and not eager["cuda_graph"]
+    # the first steps run eagerly in both: equal up to GPU reduction order; every replayed loss is finite
+    np.testing.assert_allclose(graphed["history"]["d_loss"][:2], eager["history"]["d_loss"][:2], rtol=1e-4)
+    assert np.all(np.isfinite(graphed["history"]["d_loss"] + graphed["history"]["g_loss"]))
+
+
 def test_health_monitor_sees_every_logged_step(fw, tmp_path):
     from course_lib.health import TrainingMonitor
 
