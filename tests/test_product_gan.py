@@ -164,6 +164,7 @@ def test_cuda_graph_switch_is_checked(fw, tmp_path):
     assert result["step"] == 2 and not result.get("cuda_graph")
 
 
+@pytest.mark.gpu
 def test_cuda_graph_steps_follow_the_eager_ones_on_a_gpu(tmp_path):
     """Runs only where torch sees a CUDA GPU (benchmarks/product_gan_speed.py --check-graph measures the same)."""
     torch = pytest.importorskip("torch")
