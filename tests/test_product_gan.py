@@ -219,11 +219,16 @@ def _weights(fw, result):
     return [v.numpy().copy() for m in ("generator", "discriminator", "ema_generator") for v in result[m].weights]
 
 
-def test_resume_matches_an_uninterrupted_run(fw, tmp_path):
+def test_resume_matches_an_uninterrupted_run(fw, tmp_path, monkeypatch):
+    # bit-identity is a CPU promise (on a GPU, non-deterministic reductions make any two runs differ): train on
+    # the CPU even where a GPU is visible, as on the H100 where this test first failed for that reason
     if fw.FRAMEWORK == "torch":
         import torch
 
         torch.set_num_threads(1)
+        monkeypatch.setattr(fw.product_train, "default_device", lambda: torch.device("cpu"))
+    else:
+        monkeypatch.setattr(fw.product_train, "default_device", lambda: "/CPU:0")
     config = replace(TINY, diffaugment="translation")
     full = fw.product_train.train_product_gan(config, run_dir=tmp_path / "full", progress=False)
     fw.utils.set_seed(123)  # whatever happened in between must not matter
