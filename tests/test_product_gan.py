@@ -160,6 +160,9 @@ def test_cuda_graph_switch_is_checked(fw, tmp_path):
         fw.product_train.train_product_gan(replace(TINY, cuda_graph="yes"), run_dir=tmp_path / "a", progress=False)
     with pytest.raises(ValueError, match="cuda_graph"):
         fw.product_train.train_product_gan(replace(TINY, cuda_graph="maybe"), run_dir=tmp_path / "b", progress=False)
+    with pytest.raises(ValueError, match="mixed_precision must be"):
+        fw.product_train.train_product_gan(replace(TINY, mixed_precision="half"), run_dir=tmp_path / "d",
+                                           progress=False)
     result = fw.product_train.train_product_gan(replace(TINY, steps=2), run_dir=tmp_path / "c", progress=False)
     assert result["step"] == 2 and not result.get("cuda_graph")
 

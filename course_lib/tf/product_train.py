@@ -31,6 +31,8 @@ def build_models(config):
 
 
 def _amp_policy(config, on_gpu):
+    if config.mixed_precision not in ("auto", "off", "bf16", "fp16"):
+        raise ValueError(f'config.mixed_precision must be "auto", "off", "bf16" or "fp16"; got {config.mixed_precision!r}.')
     if config.mixed_precision == "off" or (config.mixed_precision == "auto" and not on_gpu):
         return None
     if config.mixed_precision == "bf16":

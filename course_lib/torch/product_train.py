@@ -31,9 +31,14 @@ def build_models(config):
 
 
 def _amp_dtype(config, dev):
+    if config.mixed_precision not in ("auto", "off", "bf16", "fp16"):
+        raise ValueError(f'config.mixed_precision must be "auto", "off", "bf16" or "fp16"; got {config.mixed_precision!r}.')
     if config.mixed_precision == "off" or (config.mixed_precision == "auto" and dev.type != "cuda"):
         return None
-    if config.mixed_precision == "bf16" or (config.mixed_precision == "auto" and torch.cuda.is_bf16_supported()):
+    # native bf16 from Ampere (compute capability 8) on; is_bf16_supported() also says yes where it is only
+    # emulated (a Colab T4), which is slow: there fp16 with loss scaling is the fast choice
+    native_bf16 = dev.type == "cuda" and torch.cuda.get_device_capability(dev)[0] >= 8
+    if config.mixed_precision == "bf16" or (config.mixed_precision == "auto" and native_bf16):
         return torch.bfloat16
     return torch.float16  # needs loss scaling (GradScaler below)
 
