@@ -171,6 +171,45 @@ def test_gradebook_neutralises_formulas_and_writes_atomically(tmp_path):
     assert Gradebook(tmp_path / "gb.csv", ["ex-00-1"]).already_graded(result.student, "ab" * 32)
 
 
+def _result(student, points=1.0):
+    return SubmissionResult(student, "cd" * 32, {"ex-00-1": points}, {"ex-00-1": 1.0}, "ok", "", {}, 1.0,
+                            "2026-01-01T00:00:00Z")
+
+
+def _save_students(path, names):
+    book = Gradebook(path, ["ex-00-1"])
+    for name in names:
+        book.add(_result(name), "v1")
+        book.save()
+
+
+def test_two_graders_on_one_gradebook_keep_each_others_rows(tmp_path):
+    path = tmp_path / "gb.csv"
+    first, second = Gradebook(path, ["ex-00-1"]), Gradebook(path, ["ex-00-1"])  # both read an empty book
+    first.add(_result("alice"), "v1"), first.save()
+    second.add(_result("bob"), "v1"), second.save()  # used to write its stale copy over alice's row
+    first.add(_result("alice", points=0.5), "v1"), first.save()  # a regrade replaces alice's row, keeps bob's
+    rows = {row["student"]: row for row in csv.DictReader(open(path, newline=""))}
+    assert sorted(rows) == ["alice", "bob"] and rows["alice"]["ex-00-1"] == "0.5"
+
+
+def test_concurrent_grader_processes_lose_no_rows(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "gb.csv"
+    context = multiprocessing.get_context("spawn")  # fresh interpreters, as two grader commands would be
+    workers = [context.Process(target=_save_students, args=(path, [f"s{w}_{i}" for i in range(15)]))
+               for w in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    rows = list(csv.DictReader(open(path, newline="")))
+    assert len(rows) == 45 and len({row["student"] for row in rows}) == 45
+    assert not list(tmp_path.glob("*.tmp"))
+
+
 def test_cli_explains_bad_arguments(tmp_path, capsys):
     assert cli.main([str(tmp_path / "none.ipynb"), str(tmp_path), "--out", str(tmp_path / "g.csv")]) == 2
     assert "master notebook" in capsys.readouterr().err

@@ -3,13 +3,23 @@
 Columns: student, sha256, one column of points per exercise id, total, max, status, grader_version,
 timestamp, seconds, message. Text that a spreadsheet would read as a formula (starting with = + - @ or a tab)
 is prefixed with a single quote.
+
+Two graders may write one gradebook at once (two batches of submissions, say): each save holds an exclusive lock
+on `<gradebook>.lock` (fcntl, on Linux and macOS), re-reads the file and writes its own new rows over it, so
+neither loses the other's grades. Without fcntl (Windows) saves are still atomic but not locked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 from course_lib.atomic import write_text_atomic
 
@@ -32,12 +42,17 @@ class Gradebook:
     def __init__(self, path, exercise_ids: list[str]):
         self.path = Path(path)
         self.exercise_ids = list(exercise_ids)
-        self.rows: dict[str, dict[str, str]] = {}
+        self.rows: dict[str, dict[str, str]] = self._read()
+        self._added: set[str] = set()  # students whose rows this object wrote, to merge over the file's
+
+    def _read(self) -> dict[str, dict[str, str]]:
+        rows = {}
         if self.path.exists():
             with open(self.path, newline="", encoding="utf-8") as handle:
                 for row in csv.DictReader(handle):
                     if row.get("student"):
-                        self.rows[row["student"]] = row
+                        rows[row["student"]] = row
+        return rows
 
     @property
     def columns(self) -> list[str]:
@@ -54,11 +69,26 @@ class Gradebook:
         row.update({exercise_id: f"{points:g}" for exercise_id, points in result.points.items()})
         row = {key: neutralise(value) for key, value in row.items()}
         self.rows[row["student"]] = row
+        self._added.add(row["student"])
 
     def save(self) -> None:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=self.columns, extrasaction="ignore", restval="")
-        writer.writeheader()
-        for student in sorted(self.rows):
-            writer.writerow(self.rows[student])
-        write_text_atomic(self.path, buffer.getvalue())
+        """Merge this object's new rows into the file as it is now, under the lock, and write it atomically."""
+        with _exclusive_lock(self.path):
+            rows = self._read()  # another grader may have saved since we read
+            rows.update({student: self.rows[student] for student in self._added})
+            self.rows = rows
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=self.columns, extrasaction="ignore", restval="")
+            writer.writeheader()
+            for student in sorted(self.rows):
+                writer.writerow(self.rows[student])
+            write_text_atomic(self.path, buffer.getvalue())
+
+
+@contextlib.contextmanager
+def _exclusive_lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a", encoding="utf-8") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes, even on a crash
+        yield
