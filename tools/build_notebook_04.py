@@ -165,7 +165,7 @@ On a GPU it also holds the data on the device, uses bf16 mixed precision (fp16 w
 and compiles the models (`torch.compile` / `tf.function(jit_compile=True)`). A model this small is not limited by
 arithmetic: each step is several hundred small kernels, and the GPU waits while Python launches them one by one.
 So in PyTorch the trainer records one whole step (both updates, Adam, the EMA) as a CUDA graph and replays it
-(`cuda_graph="auto"`); TensorFlow compiles the whole step with XLA instead (not yet timed on a GPU). Measured on an
+(`cuda_graph="auto"`; off with fp16, whose loss scaler decides on the host); TensorFlow compiles the whole step with XLA instead (not yet timed on a GPU). Measured on an
 H100: 65,000 images/s against 7,200 for the tutorial-style loop (9x), and only 1.5x without the graph
 (`benchmarks/results/README.md`). Checkpoints (models, EMA, optimisers,
 step, RNG state) go to `runs/<name>/checkpoints/` — to Google Drive when it is mounted in Colab — and the
