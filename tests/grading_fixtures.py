@@ -139,6 +139,10 @@ def variants(paths: dict) -> dict:
                                      "exercise", "ex-00-1"))
     nb.cells.pop(_exercise_index(nb, "ex-00-2"))
     out["duplicated_deleted"] = nb
+    # right values, but from the library's own implementation rather than the student's code
+    out["calls_library"] = _set(solved_version(master), "ex-00-1",
+                                "def to_unit_range(images):\n"
+                                "    return course_lib.grading.get_exercise('ex-00-1').reference(images)")
     out["not_a_notebook"] = b"{this is not json"
     return out
 

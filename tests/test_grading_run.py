@@ -44,6 +44,7 @@ EXPECTED = {
     "writes_outside": (1, 1, {"ok"}),
     "uses_network": (1, 0 if FULL_ISOLATION else None, {"ok"}),
     "duplicated_deleted": (0, 0, {"ok"}),
+    "calls_library": (0, 1, {"ok"}),
     "not_a_notebook": (0, 0, {"unreadable"}),
 }
 
@@ -106,6 +107,7 @@ def test_gradebook_is_complete_and_feedback_explains(graded):
     assert "RuntimeError: bad scaling" in text and "does not define" in text
     assert "2 copies of the exercise cell" in (graded["feedback"] / "duplicated_deleted.md").read_text()
     assert "exercise cell is missing" in (graded["feedback"] / "duplicated_deleted.md").read_text()
+    assert "calls course_lib (course_lib.grading.get_exercise)" in (graded["feedback"] / "calls_library.md").read_text()
     assert "timed out" in (graded["feedback"] / "ignores_interrupt.md").read_text() or \
         "per-cell limit" in (graded["feedback"] / "ignores_interrupt.md").read_text()
 

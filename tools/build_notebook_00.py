@@ -139,6 +139,8 @@ md("""
 ## 5. Exercises
 Exercises look like this: a cell with a stub to complete, then a check cell that gives instant feedback.
 If you leave an exercise undone, the check says so and the notebook continues with the library's version.
+Write answers yourself (numpy is fine): the library holds the solutions, and when a notebook is graded an
+answer that calls course_lib scores 0, except for helpers an exercise hands you. The check warns you about it.
 
 **Exercise ex-00-1.** Write `to_unit_range(images)`: take `uint8` photos in [0, 255] and return `float32`
 values in [-1, 1], where 0 maps to -1 and 255 to +1. Watch out: arithmetic on `uint8` overflows.

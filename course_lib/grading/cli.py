@@ -123,6 +123,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=None, help="fixed hidden-input seed (default: secret, "
                                                                 "fresh per submission)")
     parser.add_argument("--keep-workdirs", action="store_true", help="keep each submission's scratch folder")
+    parser.add_argument("--allow-course-lib", action="store_true",
+                        help="let answers call course_lib (by default a function exercise whose cell uses it scores 0)")
     parser.add_argument("--no-progress", action="store_true")
     return parser
 
@@ -156,7 +158,8 @@ def main(argv) -> int:
     limits = Limits(notebook_timeout_s=args.timeout, cell_timeout_s=cell_timeout, memory_mb=args.memory_mb,
                     output_kb=args.output_kb)
     setup_kwargs = {"framework": args.framework, "quick": not args.full, "limits": limits,
-                    "isolation": args.isolation, "seed": args.seed, "keep_workdirs": args.keep_workdirs}
+                    "isolation": args.isolation, "seed": args.seed, "keep_workdirs": args.keep_workdirs,
+                    "allow_library": args.allow_course_lib}
     try:
         grade_folder(args.master, args.submissions, args.out, jobs=args.jobs, setup_kwargs=setup_kwargs,
                      progress=not args.no_progress)

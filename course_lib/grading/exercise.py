@@ -72,6 +72,8 @@ class Exercise:
         make_inputs: rng -> tuple of positional arguments (kind "function"); a list of tuples tests several cases.
         grade: optional (expected, actual) -> (fraction in [0, 1], feedback); defaults to `compare_arrays`.
         hints: shown when the answer is wrong.
+        allowed_library: dotted course_lib names the notebook hands out for this exercise (e.g.
+            "course_lib.grading.exercises.ex_01.bce"); any other use of course_lib scores 0 (grading/library_use.py).
     """
 
     id: str
@@ -86,6 +88,7 @@ class Exercise:
     hints: str = ""
     cases: int = 1
     extra: dict = field(default_factory=dict)
+    allowed_library: tuple[str, ...] = ()
 
     def input_cases(self, seed: int) -> list[tuple]:
         """The argument tuples the answer is called with, reproducible from `seed`."""
@@ -192,8 +195,44 @@ def check(exercise_id: str, answer, fallback=None):
               f"The cells below use the library's version.")
         return use_instead
     score = exercise.score_outputs(outputs, PUBLIC_SEED)
+    borrowed = _library_names_in(answer, exercise.allowed_library) if exercise.kind == "function" else []
+    if score.passed and borrowed:
+        print(f"[{exercise_id}] right values, but your answer uses course_lib ({', '.join(borrowed)}): the grader "
+              "gives 0 points for that. Write it yourself (numpy is fine).")
+        return answer
     if score.passed:
         print(f"[{exercise_id}] correct, well done ({score.max_points:g} points when graded).")
         return answer
     print(f"[{exercise_id}] not yet: {score.feedback}\nThe cells below use the library's version.")
     return use_instead
+
+
+def _library_names_in(answer, allowed=()) -> list[str]:
+    """Global names a function (and the functions it defines) reads that are course_lib modules or objects.
+
+    The notebook-side twin of grading/library_use.py, which the grader runs on the cell's source instead.
+    """
+    import types
+
+    code = getattr(answer, "__code__", None)
+    if code is None:
+        return []
+    names, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names)
+        stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
+    visible = {name: answer.__globals__[name] for name in names if name in answer.__globals__}
+    for name, cell in zip(code.co_freevars, answer.__closure__ or ()):  # names of an enclosing function
+        try:
+            visible[name] = cell.cell_contents
+        except ValueError:  # not yet assigned
+            pass
+    found = []
+    for name in sorted(visible):
+        value = visible[name]
+        module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        origin = f"{module}.{getattr(value, '__name__', '')}"
+        if isinstance(module, str) and module.split(".")[0] == "course_lib" and origin not in allowed:
+            found.append(name)
+    return found

@@ -24,6 +24,7 @@ from pathlib import Path
 from course_lib import __version__
 from course_lib.grading.exercise import Exercise, get_exercise
 from course_lib.grading.export import read_export
+from course_lib.grading.library_use import bound_library_names, library_uses
 from course_lib.grading.prepare import exercise_ids, prepare_submission, sha256_of
 from course_lib.grading.sandbox import Limits, Sandbox
 
@@ -72,6 +73,8 @@ class GradingSetup:
     scratch: Path | None = None
     seed: int | None = None  # None: a fresh secret seed per submission
     keep_workdirs: bool = False
+    allow_library: bool = False  # True: answers may call course_lib (grading/library_use.py)
+    library_names: dict = field(default_factory=dict)  # names the master binds to course_lib
 
     @classmethod
     def load(cls, master_path, **kwargs) -> "GradingSetup":
@@ -80,7 +83,10 @@ class GradingSetup:
         master_path = Path(master_path).resolve()
         master = nbformat.read(master_path, as_version=4)
         exercises = [get_exercise(i) for i in exercise_ids(master)]
-        return cls(master_path=master_path, master=master, exercises=exercises, **kwargs)
+        outside_exercises = [c.source for c in master.cells if c.cell_type == "code"
+                             and "exercise" not in c.get("metadata", {}).get("tags", [])]
+        return cls(master_path=master_path, master=master, exercises=exercises,
+                   library_names=bound_library_names(outside_exercises), **kwargs)
 
 
 def _now() -> str:
@@ -259,7 +265,7 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
         points, feedback = {}, {}
         for exercise in setup.exercises:
             points[exercise.id], feedback[exercise.id] = _score_one(exercise, prepared, str(scratch / "exports"),
-                                                                    nonce, seed, message)
+                                                                    nonce, seed, message, setup)
         return finish(status, message, points, feedback)
     except Exception as error:  # noqa: BLE001 - a grader bug must not lose the other submissions
         return finish("grader-error", f"{type(error).__name__}: {str(error)[:300]}")
@@ -268,10 +274,15 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _score_one(exercise, prepared, export_dir, nonce, seed, run_message) -> tuple[float, str]:
+def _score_one(exercise, prepared, export_dir, nonce, seed, run_message, setup) -> tuple[float, str]:
     note = prepared.notes.get(exercise.id, "")
     if exercise.id not in prepared.graded:
         return 0.0, f"{exercise.id} ({exercise.title}): 0 points: {note}"
+    if exercise.kind == "function" and not setup.allow_library:
+        uses = library_uses(prepared.sources.get(exercise.id, ""), setup.library_names, exercise.allowed_library)
+        if uses:
+            return 0.0, (f"{exercise.id} ({exercise.title}): 0 points: the answer calls course_lib "
+                         f"({', '.join(uses)}); the exercise asks for your own code (numpy is fine)")
     export = read_export(export_dir, exercise.id, nonce)
     if export.status != "ok":
         reason = export.reason + (f" ({run_message})" if export.status == "absent" and run_message else "")

@@ -60,6 +60,7 @@ class PreparedNotebook:
     nb: object
     graded: list[str]                                      # exercise ids with an export cell
     notes: dict[str, str] = field(default_factory=dict)    # per exercise: "duplicated ..." / "missing ..."
+    sources: dict[str, str] = field(default_factory=dict)  # per graded exercise: the student's cell source
 
 
 def _clean(cell):
@@ -108,6 +109,7 @@ def prepare_submission(master, submission, export_source) -> PreparedNotebook:
             export = nbformat.v4.new_code_cell(export_source[exercise_id], metadata={"tags": [EXPORT_TAG]})
             cells[at + 1:at + 1] = [export, _clean(master_check[exercise_id])]
             prepared.graded.append(exercise_id)
+            prepared.sources[exercise_id] = cells[at].get("source", "")
             last_anchor = at + 2
         else:
             prepared.notes[exercise_id] = ("the exercise cell is missing (deleted, or its tags `exercise` and "

@@ -150,6 +150,7 @@ register(Exercise(
     points=1,
     kind="function",
     answer_name="discriminator_loss_fixed_bce",
+    allowed_library=("course_lib.grading.exercises.ex_01.bce",),  # the helper the notebook hands out
     reference=_fixed_bce_order,
     make_inputs=lambda rng: (_probabilities(rng), _probabilities(rng)),
     hints="bce(prediction, target): the prediction is D's probability, the target is the label (1 real, 0 fake).",
@@ -168,6 +169,7 @@ register(Exercise(
     points=1,
     kind="function",
     answer_name="generator_loss_fixed_labels",
+    allowed_library=("course_lib.grading.exercises.ex_01.bce",),  # the helper the notebook hands out
     reference=_fixed_labels,
     make_inputs=lambda rng: (_probabilities(rng),),
     hints="the generator is trained to make D say 'real' on its samples: its target is 1.",
