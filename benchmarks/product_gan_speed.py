@@ -87,19 +87,10 @@ def _train(fw, config, info):
 
 def parse_variant(text: str):
     """ "name:key=value,key=value" -> (name, {field: value}) with values typed like the CLI's --set."""
-    from dataclasses import fields
-
-    from course_lib.config import ProductGANConfig
-    from course_lib.product.cli import _parse_value
+    from course_lib.product.cli import parse_settings
 
     name, _, assignments = text.partition(":")
-    by_name = {f.name: f for f in fields(ProductGANConfig)}
-    changes = {}
-    for item in filter(None, assignments.split(",")):
-        key, _, value = item.partition("=")
-        if key not in by_name:
-            raise SystemExit(f"--variant {text!r}: unknown field {key!r}; known: {sorted(by_name)}")
-        changes[key] = _parse_value(by_name[key], value)
+    changes = parse_settings(filter(None, assignments.split(",")), option="--variant")
     if not name or not changes:
         raise SystemExit(f'--variant {text!r}: expected "name:key=value[,key=value]"')
     return name, changes

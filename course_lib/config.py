@@ -159,6 +159,14 @@ class ProductGANConfig:
     log_every: int = 50
     runs_dir: str = "runs"         # on Colab with Google Drive mounted, runs go to Drive (see product.runs)
 
+    SWITCHES = {"data_on_device": ("auto", "yes", "no"), "mixed_precision": ("auto", "off", "bf16", "fp16"),
+                "compile": ("auto", "yes", "no"), "cuda_graph": ("auto", "yes", "no")}
+
+    def __post_init__(self):
+        for name, choices in self.SWITCHES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"config.{name} must be one of {choices}; got {getattr(self, name)!r}.")
+
     def tutorial_baseline(self) -> "ProductGANConfig":
         """The tutorial-style DCGAN of blog posts: unconditional, BCE, no spectral norm, no EMA, Adam(0.5, 0.999),
         host-side batches, fp32, no compilation; same architecture, steps, batch size and data."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from course_lib.config import ProductGANConfig
 from course_lib.product import runs
 
-__all__ = ["load_run", "main"]
+__all__ = ["load_run", "main", "parse_settings"]
 
 
 def _parse_value(field, text):
@@ -38,15 +38,21 @@ def _parse_value(field, text):
     return text
 
 
-def _config_from_args(args) -> ProductGANConfig:
-    config = runs.load_config(args.config) if args.config else ProductGANConfig()
+def parse_settings(items, option: str = "--set") -> dict:
+    """["key=value", ...] -> {field: typed value} for ProductGANConfig; SystemExit naming an unknown key."""
     by_name = {f.name: f for f in fields(ProductGANConfig)}
     changes = {}
-    for item in args.set or []:
+    for item in items:
         key, _, value = item.partition("=")
         if key not in by_name:
-            raise SystemExit(f"--set {item}: unknown key {key!r}; known keys: {sorted(by_name)}")
+            raise SystemExit(f"{option} {item}: unknown key {key!r}; known keys: {sorted(by_name)}")
         changes[key] = _parse_value(by_name[key], value)
+    return changes
+
+
+def _config_from_args(args) -> ProductGANConfig:
+    config = runs.load_config(args.config) if args.config else ProductGANConfig()
+    changes = parse_settings(args.set or [])
     for key in ("name", "steps", "width", "batch_size", "limit", "runs_dir", "seed"):
         value = getattr(args, key, None)
         if value is not None:

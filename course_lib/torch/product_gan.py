@@ -135,6 +135,7 @@ class EMA:
     def __init__(self, model, decay=0.999):
         self.decay = float(decay)
         self.model = copy.deepcopy(model).eval().requires_grad_(False)
+        self._paired_with = None  # (id, data pointer) of the model whose tensors _floats / _others hold
 
     @torch.no_grad()
     def update(self, model, decay=None):
@@ -145,7 +146,7 @@ class EMA:
         """
         decay = self.decay if decay is None else decay
         key = (id(model), next(model.parameters()).data_ptr())
-        if getattr(self, "_paired_with", None) != key:  # the same tensors every step: pair them once
+        if self._paired_with != key:  # the same tensors every step: pair them once
             ema_state, state = self.model.state_dict(keep_vars=True), model.state_dict(keep_vars=True)
             floats = [name for name, value in state.items() if value.dtype.is_floating_point]
             self._floats = ([ema_state[n] for n in floats], [state[n] for n in floats])
