@@ -31,7 +31,7 @@ EX1 = '''def to_unit_range(images):
     ### END SOLUTION'''
 
 EX2 = '''### BEGIN SOLUTION
-SNEAKER_CLASS = course_lib.data.FASHION_MNIST_CLASSES.index("Sneaker")
+SNEAKER_CLASS = FASHION_MNIST_CLASSES.index("Sneaker")
 ### STUB: SNEAKER_CLASS = None  # replace None with the class index of sneakers
 ### END SOLUTION'''
 
@@ -44,7 +44,7 @@ def build_master():
     cells = [
         _code(COLAB, "colab-setup"),
         _code('FRAMEWORK = "torch"\nQUICK = False\nSEED = 0\nRECORDS_PATH = ""', "parameters"),
-        _code('import numpy as np\nimport course_lib\nimport course_lib.data\n'
+        _code('import numpy as np\nimport course_lib\nfrom course_lib.data import FASHION_MNIST_CLASSES\n'
               'nb = course_lib.setup_notebook("00_start_here", FRAMEWORK, QUICK, SEED, RECORDS_PATH)\n'
               'fw = nb.fw\nQUICK = nb.quick'),
         new_markdown_cell("## Exercise ex-00-1\nWrite `to_unit_range(images)`: uint8 in [0, 255] to float32 in "

@@ -4,8 +4,9 @@ calls each answer on the hidden inputs. The grader (course_lib.grading.answers) 
 the descriptor that was its stdout. It imports only the standard library and numpy.
 
 What the process receives: the exercise cells' code (IPython syntax already turned into Python), the master's
-plain imports (e.g. `import numpy as np`), the source of the helpers an exercise hands out (e.g. `bce`), and the
-argument tuples to call each answer with. It never receives the seed, the reference implementations, the
+plain imports (e.g. `import numpy as np`), the source of the helpers an exercise hands out (e.g. `bce`), public
+constants the master imports from course_lib (e.g. FASHION_MNIST_CLASSES), and the argument tuples to call each
+answer with. It never receives the seed, the reference implementations, the
 expected values or the grading code: whatever it writes is the output of the student's code.
 
 Names the master binds to course_lib (`course_lib`, `ref`, `nb`, `fw`, ...) are stand-ins that raise
@@ -198,6 +199,7 @@ def main():
     for source in job["prelude"]:
         _run_cell(source, "<notebook imports>", namespace, 60)
     namespace.update({name: _LibraryName(name) for name in job["library_names"]})
+    namespace.update(job["constants"])  # public data the notebook imported, e.g. FASHION_MNIST_CLASSES
     for name, (module_name, attribute) in job["helper_names"].items():
         namespace[name] = getattr(sys.modules[module_name], attribute)
     for index, cell in enumerate(job["cells"]):

@@ -24,13 +24,23 @@ from pathlib import Path
 
 from course_lib.grading.export import MAX_LINE_BYTES, ExportResult, parse_line, read_frame
 
-__all__ = ["AnswerSetup", "answer_setup", "run_answers"]
+__all__ = ["AnswerSetup", "answer_setup", "build_cells", "kill_runners", "run_answers", "start_runner"]
 
 RUNNER = Path(__file__).with_name("answer_runner.py")
+_RUNNING: set = set()  # runner processes alive, for kill_runners()
+_RUNNING_LOCK = threading.Lock()
+
+
+def kill_runners() -> None:
+    """Kill every answer process still running (the grader was interrupted)."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for run in running:
+        run.kill()
 
 
 class AnswerSetup(dict):
-    """prelude, helpers, helper_names, library_names: the same for every submission of one master."""
+    """prelude, helpers, helper_names, constants, library_names: the same for every submission of one master."""
 
 
 def answer_setup(master, exercises) -> AnswerSetup:
@@ -38,7 +48,8 @@ def answer_setup(master, exercises) -> AnswerSetup:
 
     outside = [c.source for c in master.cells if c.cell_type == "code"
                and "exercise" not in c.get("metadata", {}).get("tags", [])]
-    bound = bound_library_names(outside)
+    answer_names = {exercise.answer_name for exercise in exercises}  # check cells rebind them: not course_lib
+    bound = {k: v for k, v in bound_library_names(outside).items() if k not in answer_names}
     allowed = {origin for exercise in exercises for origin in exercise.allowed_library}
     helpers: dict[str, dict[str, str]] = {}
     for origin in sorted(allowed):
@@ -46,8 +57,31 @@ def answer_setup(master, exercises) -> AnswerSetup:
         helpers.setdefault(module_name, {})[attribute] = inspect.getsource(
             getattr(importlib.import_module(module_name), attribute))
     helper_names = {name: tuple(origin.rsplit(".", 1)) for name, origin in bound.items() if origin in allowed}
+    constants = {name: value for name, origin in bound.items() if name not in helper_names
+                 and (value := _public_constant(origin)) is not None}
     return AnswerSetup(prelude=plain_imports(outside), helpers=helpers, helper_names=helper_names,
-                       library_names=sorted(set(bound) - set(helper_names)))
+                       constants=constants, library_names=sorted(set(bound) - set(helper_names) - set(constants)))
+
+
+def _plain_data(value, depth: int = 0) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return not isinstance(value, str) or len(value) < 10_000
+    if isinstance(value, (list, tuple)) and depth < 4 and len(value) < 10_000:
+        return all(_plain_data(v, depth + 1) for v in value)
+    return False
+
+
+def _public_constant(origin: str):
+    """The value behind `from course_lib.data import FASHION_MNIST_CLASSES`: plain data from a module that is
+    neither grading nor a reference implementation; None for anything else (functions, modules, objects)."""
+    module_name, _, attribute = origin.rpartition(".")
+    if ":" in origin or not module_name or module_name.startswith(("course_lib.grading", "course_lib.reference")):
+        return None
+    try:
+        value = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError):
+        return None
+    return value if _plain_data(value) and not callable(value) else None
 
 
 def _python_source(source: str) -> str:
@@ -78,6 +112,8 @@ class _Run:
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         threading.Thread(target=self._feed, args=(payload,), daemon=True).start()
         self.buffer = b""
+        with _RUNNING_LOCK:
+            _RUNNING.add(self)
 
     def _feed(self, payload):
         try:
@@ -113,6 +149,8 @@ class _Run:
             pass
         self.process.wait()
         self.process.stdout.close()
+        with _RUNNING_LOCK:
+            _RUNNING.discard(self)
 
 
 LOST = {"timeout": "the answer ran past the time limit and was stopped",

@@ -64,7 +64,7 @@ def _blocked_parent(path: str) -> str | None:
     return None
 
 
-def _bind_back(fds, writable: bool = False) -> None:
+def _bind_back(fds, writable: bool = False, read_only: bool = False) -> None:
     """Mount folders opened before the mounts that covered them back at their own paths.
 
     A bind mount copies the flags of the mount it comes from: `writable` clears a read-only flag."""
@@ -72,8 +72,8 @@ def _bind_back(fds, writable: bool = False) -> None:
         os.makedirs(path, exist_ok=True)
         _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
         os.close(fd)
-        if writable:
-            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV)
+        if writable or read_only:
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (MS_RDONLY if read_only else 0))
 
 
 def _set_hostname(name: str) -> None:
@@ -111,37 +111,49 @@ def _join_cgroups(paths: list[str]) -> None:
             handle.write(str(os.getpid()))
 
 
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + os.sep)
+
+
+def _covers(spec: dict) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    """(outermost folder to cover -> exposed folders inside it, exposed folders under /tmp, masks to hide last).
+
+    A folder is covered when the spec masks it (a checkout) or when the job's uid may not enter it (e.g. /root,
+    mode 0700). Folders the command needs there (Python, course_lib) are mounted back alone, over an empty tmpfs.
+    Folders it needs under /tmp are covered by the fresh tmpfs there and mounted back the same way."""
+    exposed = [os.path.realpath(p) for p in spec.get("expose", []) if os.path.isdir(p)]
+    masks = [os.path.realpath(p) for p in spec.get("mask", []) if os.path.isdir(p)]
+    under_tmp = [p for p in exposed if any(_inside(p, root) for root in TMP_ROOTS)]
+    candidates = set(masks) | {b for p in exposed if p not in under_tmp and (b := _blocked_parent(p))}
+    outer = {c for c in candidates if not any(c != o and _inside(c, o) for o in candidates)}
+    covers: dict[str, list[str]] = {c: [] for c in outer}
+    for path in exposed:
+        holder = next((c for c in outer if _inside(path, c) and path != c), None)
+        if holder and path not in under_tmp:
+            covers[holder].append(path)
+    late = [m for m in masks if m not in outer and any(_inside(m, p) for p in exposed)]
+    return covers, under_tmp, late
+
+
 def _isolate_filesystem(spec: dict) -> None:
     keep = [spec["workdir"], spec["runtime_dir"]]
-    # Folders the command needs (Python, course_lib) under a hidden folder or one it may not enter are mounted
-    # back alone, over an empty tmpfs there: e.g. the repository's course_lib/ without .git and tests/.
-    masks: dict[str, list[str]] = {p: [] for p in spec.get("mask", []) if os.path.isdir(p)}
-    under_tmp = []
-    for path in spec.get("expose", []):
-        if not os.path.isdir(path):
-            continue
-        real = os.path.realpath(path)
-        if any(real == root or real.startswith(root + os.sep) for root in TMP_ROOTS):
-            under_tmp.append(path)
-            continue
-        holders = [m for m in masks if real.startswith(m + os.sep)]
-        parent = max(holders, key=len) if holders else _blocked_parent(path)
-        if parent:
-            masks.setdefault(parent, []).append(path)
+    covers, under_tmp, late_masks = _covers(spec)
     opened = lambda paths: [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in paths]  # noqa: E731
-    keep_fds = opened(keep)
-    expose_fds = opened([p for paths in masks.values() for p in paths] + under_tmp)
-    for parent in sorted(masks, key=len):
-        _tmpfs(parent, 1, "0755")
+    keep_fds = opened(list(dict.fromkeys(keep)))
+    expose_fds = opened([p for paths in covers.values() for p in paths])
+    tmp_fds = opened(under_tmp)
+    for folder in covers:
+        _tmpfs(folder, 1, "0755")
     _bind_back(expose_fds)  # before hiding: a hidden folder inside an exposed one stays hidden
-    for path in spec["hide"]:
+    for path in [*late_masks, *spec["hide"]]:
         _hide(path)
     _read_only_everywhere()
     for target in TMP_ROOTS:
         if os.path.isdir(target) and not os.path.islink(target):
             _tmpfs(target, spec["tmpfs_mb"])
+    _bind_back(tmp_fds, read_only=True)
     _bind_back(keep_fds, writable=True)  # last: the working folder stays writable, wherever it sits
-    for path in keep:
+    for path in dict.fromkeys(keep):
         for folder, dirs, files in os.walk(path):
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                 os.chown(name, spec["uid"], spec["uid"], follow_symlinks=False)

@@ -24,7 +24,8 @@ from course_lib.grading.release import strip_solutions
 __all__ = ["PreparedNotebook", "exercise_ids", "prepare_submission", "sha256_of"]
 
 INSTRUCTOR_TAGS = ("parameters", "check")
-EXPORT_TAG = "grader-export"
+EXPORT_TAG = "grader-export"  # the cells older graders added; dropped
+MARK = "grader_exercise"  # metadata the grader puts on each graded exercise cell, to find it after the run
 
 
 def sha256_of(data: bytes) -> str:
@@ -79,7 +80,10 @@ def _clean(cell):
     if cell.get("cell_type") == "code":
         cell["outputs"] = []
         cell["execution_count"] = None
-    cell.get("metadata", {}).pop("papermill", None)
+    if not isinstance(cell.get("metadata"), dict):
+        cell["metadata"] = {}
+    cell["metadata"].pop("papermill", None)
+    cell["metadata"].pop(MARK, None)
     return cell
 
 
@@ -131,6 +135,7 @@ def prepare_submission(master, submission) -> PreparedNotebook:
     for exercise_id in prepared.graded:  # positions after every insertion
         prepared.cell_index[exercise_id] = max(i for i, c in enumerate(cells)
                                                if _ex_id(c, "exercise", known) == exercise_id)
+        cells[prepared.cell_index[exercise_id]].setdefault("metadata", {})[MARK] = exercise_id
     nb = copy.deepcopy(submission)
     nb.cells = cells
     nb.metadata = copy.deepcopy(master.metadata)

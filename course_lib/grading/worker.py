@@ -94,7 +94,7 @@ def _cell_report(path: str) -> list[dict]:
         meta = cell.get("metadata", {}).get("papermill", {})
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         report.append({
-            "index": index, "tags": list(cell.get("metadata", {}).get("tags", [])),
+            "index": index, "exercise": str(cell.get("metadata", {}).get("grader_exercise", ""))[:40],
             "status": meta.get("status", "pending"),
             "timeout": bool(cell.get("metadata", {}).get("grader_timeout")),
             "error": (f"{errors[0].get('ename', '')}: {str(errors[0].get('evalue', ''))[:200]}" if errors else ""),
