@@ -34,7 +34,7 @@ from course_lib.grading.export import ExportResult
 from course_lib.grading.prepare import exercise_ids, prepare_submission, sha256_of
 from course_lib.grading.sandbox import Limits, Sandbox, job_uid
 
-__all__ = ["GRADER_VERSION", "GradingSetup", "SubmissionResult", "grade_submission", "kill_running"]
+__all__ = ["GRADER_VERSION", "GradingSetup", "SubmissionResult", "grade_submission", "kill_running", "read_submission"]
 
 GRADER_VERSION = f"course_lib-{__version__}-grader-2"
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
@@ -237,7 +237,7 @@ def _expose_and_mask(with_course_lib: bool) -> tuple[list[str], list[str]]:
     return kept, sorted(masks)
 
 
-def _read_submission(path: Path) -> bytes:
+def read_submission(path: Path) -> bytes:
     """The file's bytes: no link followed, no FIFO or device opened for long, at most the size cap (+1)."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
@@ -268,7 +268,7 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
 
     path = Path(path)
     try:
-        raw = _read_submission(path)
+        raw = read_submission(path)
     except OSError as error:
         return finish("unreadable", f"the file could not be read ({type(error).__name__}: {error.strerror or error})")
     sha = sha256_of(raw)
@@ -350,8 +350,7 @@ def _run_answers(prepared, setup, scratch: Path, hide, seed: int) -> dict[str, E
     try:
         sandbox = _sandbox(setup, answers_dir, answers_dir, hide, False, group, scratch)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(answers_dir), "USER": "student",
-               "LOGNAME": "student", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
-               "PYTHONPATH": COURSE_ROOT}  # for the jail only: the runner itself starts with python -I
+               "LOGNAME": "student", "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
         timeout_s = min(setup.limits.cell_timeout_s, 60.0)
         cells = build_cells(exercises, prepared.sources, seed, timeout_s)
         return run_answers(cells, setup.answers, start_runner(sandbox, env))

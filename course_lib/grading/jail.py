@@ -1,6 +1,6 @@
 """The first process inside a grading sandbox: set up the filesystem view, limits and user, then start the command.
 
-Run as `python -m course_lib.grading.jail -- COMMAND...` with the spec (JSON) in the environment variable
+Run as `python -I .../course_lib/grading/jail.py -- COMMAND...` with the spec (JSON) in the environment variable
 COURSE_JAIL_SPEC, which it removes before starting the command (so neither `/proc/1/cmdline` nor the command's
 environment shows the grader's paths). Normally it is the child of `unshare --net --mount --pid --ipc --uts --fork
 --kill-child --mount-proc` (course_lib.grading.sandbox): process 1 of a fresh PID namespace, so when it exits the

@@ -103,7 +103,8 @@ class Sandbox:
 
     def wrap(self, kernel_command: list[str]) -> list[str]:
         """The command prefixed with the namespaces (when available) and the jail; run it with `env()`."""
-        jail = [sys.executable, "-m", "course_lib.grading.jail", "--"]
+        # The jail runs as a file, not `-m course_lib.grading.jail`: no package import, nothing from PYTHONPATH.
+        jail = [sys.executable, "-I", os.path.join(os.path.dirname(os.path.abspath(__file__)), "jail.py"), "--"]
         prefix = ["unshare", *UNSHARE_FLAGS] if self.level() == "full" else []
         return prefix + jail + list(kernel_command)
 
