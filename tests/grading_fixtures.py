@@ -228,3 +228,177 @@ if __name__ == "__main__":
     MASTER.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(build_master(), MASTER)
     print(f"wrote {MASTER}")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Attacks on the grader itself (tests/test_grading_attacks.py). Each is the released notebook with cells changed;
+# ATTACK_EXPECTED there says what each must score. `paths` gives: outside (a root-only folder with a file in it),
+# repo (the checkout), seed (the fixed hidden seed of the run, as text).
+
+IN_RUNNER = "isinstance(globals().get('get_ipython'), type)"  # true in the answer process, false in a kernel
+
+SYMLINKS = '''import os
+# links in the working folder to a folder the student cannot write; a root grader that follows them would
+# list, move or delete what they point at
+for name in ["export", ".grader-x", "manifest.json", "exports", "rt", "result.json", "executed.ipynb"]:
+    try:
+        os.symlink("{outside}", name)
+    except OSError:
+        pass
+for name in ["fifo", "manifest.json.fifo"]:
+    try:
+        os.mkfifo(name)
+    except OSError:
+        pass
+SNEAKER_CLASS = 7'''
+
+FORGE_IN_KERNEL = '''import glob, json, os
+# The exercise cell above is blank. Here, in the kernel, take the reference and try to pass it off as the answer:
+# rebind the name, patch the grading modules, write answer-like files everywhere the grader might look.
+import course_lib.grading as grading
+reference = grading.get_exercise("ex-00-1").reference
+to_unit_range = reference
+grading.exercise.Exercise.score_outputs = lambda *a, **k: grading.Score(1, 1, "correct")
+for name in ["answers.jsonl", "result.json", "../answers/x"]:
+    try:
+        with open(name, "w") as handle:
+            json.dump({{"id": "ex-00-1", "status": "ok"}}, handle)
+    except OSError:
+        pass
+SNEAKER_CLASS = 7'''
+
+LEAKS = '''import glob, os, subprocess
+found = []
+for path in ["{repo}/.git", "{repo}/tests/fixtures/solutions/ex_01.py", "{repo}/tests", "{repo}/notebooks"]:
+    if os.path.exists(path):
+        found.append(path)
+try:
+    out = subprocess.run(["git", "-C", "{repo}", "show", "HEAD:tests/grading_fixtures.py"], capture_output=True)
+    found += ["git"] if out.returncode == 0 else []
+except OSError:
+    pass
+for proc in glob.glob("/proc/[0-9]*/cmdline") + glob.glob("/proc/[0-9]*/environ"):
+    try:
+        text = open(proc, "rb").read().decode("utf-8", "replace")
+    except OSError:
+        continue
+    if any(secret in text for secret in ["{master}", "{submissions}", "{gradebook}", "COURSE_JAIL"]):
+        found.append(proc)
+history = "\\n".join(str(x) for x in globals().get("In", [])) + repr(sorted(globals())) + repr(dict(os.environ))
+if "{seed}" in history:
+    found.append("seed in the kernel")
+for folder, _, files in os.walk("."):
+    for name in files:
+        try:
+            if "{seed}" in open(os.path.join(folder, name), errors="replace").read():
+                found.append(name)
+        except OSError:
+            pass
+print(found)
+SNEAKER_CLASS = 7 if not found else -1'''
+
+PERSISTS = '''import ctypes, os, threading, time
+# writes meant to outlive the sandbox: world-writable folders of the host, System V shared memory
+for folder in ["/run/lock", "/var/lock", "/var/tmp", "/dev/shm", "/tmp", "/dev/mqueue", "/var/crash"]:
+    try:
+        with open(os.path.join(folder, "left-by-student-{tag}"), "w") as handle:
+            handle.write("x")
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget(0, 64 * 2**20, 0o1666)  # IPC_PRIVATE, IPC_CREAT | 0666: lives until removed or reboot
+print("shm", segment)
+SNEAKER_CLASS = 7'''
+
+THREAD_FLOOD = '''import threading, time
+threading.stack_size(64 * 1024)
+started = 0
+try:
+    for _ in range(6000):
+        threading.Thread(target=time.sleep, args=(40,), daemon=True).start()
+        started += 1
+except RuntimeError:
+    pass
+print("threads started", started)
+SNEAKER_CLASS = 7 if started < 2100 else -1  # the job's process limit holds'''
+
+FORK_MEMORY = '''import os, time
+import numpy as np
+# four children of 500 MB each: 2 GB for the job against a 1.5 GB limit (RLIMIT_AS alone is per process)
+children = []
+read, write = os.pipe()
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = np.ones(500 * 2**20 // 8)
+        os.write(write, b"x")
+        time.sleep(20)
+        os._exit(0)
+    children.append(pid)
+time.sleep(8)
+os.set_blocking(read, False)
+try:
+    done = len(os.read(read, 16))
+except BlockingIOError:
+    done = 0
+for pid in children:
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+print("children that got their memory", done)
+SNEAKER_CLASS = 7 if done < 4 else -1'''
+
+BYPASS_ORDINARY_CELL = "def to_unit_range(images):\n    return course_lib.grading.get_exercise('ex-00-1').reference(images)"
+BYPASS_IPYTHON = ("_ = !true\n%time x = 1\ndef to_unit_range(images):\n"
+                  "    return course_lib.grading.get_exercise('ex-00-1').reference(images)")
+BYPASS_RENAMED = ("lib = __import__('course_' + 'lib.grading', fromlist=['get_exercise'])\n"
+                  "def to_unit_range(images):\n    return lib.get_exercise('ex-00-1').reference(images)")
+BYPASS_UNBLOCKED = '''import sys
+sys.meta_path[:] = [finder for finder in sys.meta_path if "Blocker" not in type(finder).__name__]
+for name in [n for n in sys.modules if n.startswith("course_lib")]:
+    del sys.modules[name]
+sys.path.insert(0, "{repo}")
+from course_lib.grading.exercises.ex_00 import _to_unit_range as reference
+def to_unit_range(images):
+    return reference(images)'''
+
+CRAFTED_FRAME = '''import base64, json, os
+if ''' + IN_RUNNER + ''':  # in the answer process: write a line of our own with a .npy header claiming 10^12 values
+    header = b"\\x93NUMPY\\x01\\x00" + b"{{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }}"
+    header += b" " * (118 - len(header)) + b"\\n"
+    npy = base64.b64encode(header).decode()
+    for fd in range(3, 16):
+        try:
+            os.write(fd, (json.dumps({{"id": "ex-00-1", "index": 0, "status": "ok", "reason": "", "library": [],
+                                      "results": [{{"ok": True, "value": {{"__npy__": npy}}}}] * 3}}) + "\\n").encode())
+        except OSError:
+            pass
+def to_unit_range(images):
+    return np.asarray(images, dtype=np.float32) / 127.5 - 1.0'''
+
+DEEP_NOTS = "flag = " + "not " * 20000 + "True"
+
+
+def attack_variants(paths: dict) -> dict:
+    """name -> notebook for tests/test_grading_attacks.py."""
+    master = build_master()
+    out = {"control": solved_version(master)}
+    out["symlinks_and_fifos"] = _insert_after(solved_version(master), "ex-00-1", SYMLINKS.format(**paths))
+    out["forges_in_kernel"] = _insert_after(student_version(master), "ex-00-1", FORGE_IN_KERNEL, offset=1)
+    out["leaks"] = _set(solved_version(master), "ex-00-2", LEAKS.format(**paths))
+    out["persists"] = _set(solved_version(master), "ex-00-2", PERSISTS.format(tag=paths["tag"]))
+    out["thread_flood"] = _set(solved_version(master), "ex-00-2", THREAD_FLOOD)
+    out["fork_memory"] = _set(solved_version(master), "ex-00-2", FORK_MEMORY)
+    nb = _set(solved_version(master), "ex-00-1", "pass  # answered elsewhere")
+    out["bypass_ordinary_cell"] = _insert_after(nb, "ex-00-1", BYPASS_ORDINARY_CELL, offset=0)
+    out["bypass_ipython_syntax"] = _set(solved_version(master), "ex-00-1", BYPASS_IPYTHON)
+    out["bypass_renamed_import"] = _set(solved_version(master), "ex-00-1", BYPASS_RENAMED)
+    out["bypass_unblocked_import"] = _set(solved_version(master), "ex-00-1", BYPASS_UNBLOCKED.format(**paths))
+    out["crafted_frame"] = _set(solved_version(master), "ex-00-1", CRAFTED_FRAME)
+    out["deep_nots"] = _set(solved_version(master), "ex-00-1", DEEP_NOTS)
+    nb = solved_version(master)
+    nb.cells[_exercise_index(nb, "ex-00-1")].metadata["tags"] = ["Exercise ", "ex-00-1", "ex-00-1", "ex-99-9"]
+    nb.cells[_exercise_index(nb, "ex-00-2")].metadata["tags"] = "exercise, ex-00-2"
+    out["malformed_tags"] = nb
+    return out

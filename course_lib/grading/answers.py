@@ -161,9 +161,9 @@ LOST = {"timeout": "the answer ran past the time limit and was stopped",
 def run_answers(cells: list[dict], setup: AnswerSetup, start_process) -> dict[str, ExportResult]:
     """Run the runner (started by `start_process(payload) -> _Run`, restarted after a lost exercise)."""
     results: dict[str, ExportResult] = {}
-    start = 0
+    start, lost = 0, []
     while start < len(cells):
-        payload = pickle.dumps({**setup, "cells": cells, "start": start})
+        payload = pickle.dumps({**setup, "cells": cells, "start": start, "skip": lost})
         run = start_process(payload)
         try:
             # Starting (numpy, the imports, the cells before `start`) gets one exercise's budget on top.
@@ -173,6 +173,7 @@ def run_answers(cells: list[dict], setup: AnswerSetup, start_process) -> dict[st
                 line, why = run.next_line(deadline)
                 if line is None:
                     results[cells[index]["id"]] = ExportResult("absent", LOST[why])
+                    lost.append(index)  # the next process does not run this cell again
                     break
                 frame = parse_line(line)
                 if frame is None or frame.get("index") != index or cells[index]["id"] in results:

@@ -35,9 +35,8 @@ def _size(content) -> int:
         return 1 << 30  # not plain JSON: count it as over any cap
 
 
-def _register_engine() -> None:
+def _capped_client_class():
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
 
     class CappedClient(PapermillNotebookClient):
         """Keeps at most `output_cap` bytes of what cells emit in the notebook; drops the rest."""
@@ -65,6 +64,14 @@ def _register_engine() -> None:
                 cell.metadata["grader_timeout"] = True
             return await super()._async_handle_timeout(timeout, cell)
 
+    return CappedClient
+
+
+def _register_engine() -> None:
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    capped_client = _capped_client_class()
+
     class SandboxEngine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
@@ -73,7 +80,7 @@ def _register_engine() -> None:
             from papermill.utils import remove_args
 
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            return CappedClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+            return capped_client(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
                                 kernel_name=kernel_name, log=logger, log_output=False, stdout_file=None,
                                 stderr_file=None, **kwargs).execute()
 
