@@ -32,7 +32,8 @@ pytestmark = [pytest.mark.notebooks,
 ATTACK_EXPECTED = {
     "control": (1, 1, {"ok"}),
     "symlinks_and_fifos": (1, 1, {"ok"}),
-    "forges_in_kernel": (0, 1, {"ok", "errors"}),      # the kernel's rebinding and patching count for nothing
+    "forges_in_kernel": (0, 0, {"ok", "errors"}),      # the kernel's rebinding, patching and SNEAKER_CLASS = 7
+                                                      # count for nothing: only the (blank) exercise cells do
     "leaks": (1, 1, {"ok"}),                          # ex-00-2 is 1 only if nothing leaked into the kernel
     "persists": (1, 1, {"ok"}),
     "thread_flood": (1, 1, {"ok", "errors"}),         # ex-00-2 is 1 only if the job's task limit held

@@ -168,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
                                                                 "fresh per submission)")
     parser.add_argument("--keep-workdirs", action="store_true", help="keep each submission's scratch folder")
     parser.add_argument("--allow-course-lib", action="store_true",
-                        help="let answers call course_lib (by default a function exercise whose cell uses it scores 0)")
+                        help="no effect (kept for old command lines): graded answers never reach course_lib")
     parser.add_argument("--no-progress", action="store_true")
     return parser
 
@@ -198,6 +198,9 @@ def main(argv) -> int:
         print(f"No folder {args.submissions}: pass the folder that holds the submitted .ipynb files.",
               file=sys.stderr)
         return 2
+    if args.allow_course_lib:
+        print("--allow-course-lib has no effect any more: graded answers run where course_lib does not exist "
+              "(docs/instructors.md).", file=sys.stderr)
     cell_timeout = args.cell_timeout or min(args.timeout, 300.0)
     limits = Limits(notebook_timeout_s=args.timeout, cell_timeout_s=cell_timeout, memory_mb=args.memory_mb,
                     output_kb=args.output_kb)
