@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import csv
-import json
-import os
 
 import nbformat
-import numpy as np
 import pytest
 
 from course_lib.grading import cli

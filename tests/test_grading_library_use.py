@@ -88,10 +88,10 @@ def test_instant_feedback_warns_about_borrowed_answers(capsys):
     from course_lib.grading import check
     from course_lib.reference import losses as ref
 
-    borrowed = lambda fake_logits: ref.non_saturating_generator_loss(fake_logits)  # noqa: E731
+    borrowed = lambda fake_logits: ref.non_saturating_generator_loss(fake_logits)
     assert check("ex-01-1", borrowed) is borrowed  # right values: the notebook keeps it...
     assert "uses course_lib (ref)" in capsys.readouterr().out  # ...but says what the grader will do
 
-    own = lambda fake_logits: np.mean(np.logaddexp(0.0, -np.asarray(fake_logits, dtype=np.float64)))  # noqa: E731
+    own = lambda fake_logits: np.mean(np.logaddexp(0.0, -np.asarray(fake_logits, dtype=np.float64)))
     check("ex-01-1", own)
     assert "correct, well done" in capsys.readouterr().out

@@ -20,7 +20,13 @@ import numpy as np
 import pytest
 
 from course_lib.grading import cli
-from course_lib.grading.answers import RUNNER, _Run, answer_setup, build_cells, run_answers
+from course_lib.grading.answers import (
+    RUNNER,
+    _Run,
+    answer_setup,
+    build_cells,
+    run_answers,
+)
 from course_lib.grading.exercise import get_exercise
 from course_lib.grading.export import load_npy, read_frame
 from course_lib.grading.gradebook import Gradebook, neutralise

@@ -64,7 +64,6 @@ class _Blocker(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname, path=None, target=None):
         if fullname == LIBRARY or fullname.startswith(LIBRARY + "."):
             _unavailable(fullname)
-        return None
 
 
 class _NoIPython:
@@ -191,7 +190,7 @@ def main():
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):  # the student's prints go nowhere; results go to `out` only
         os.dup2(devnull, fd)
-    job = pickle.loads(raw)  # noqa: S301 - written by the grader, not by the student
+    job = pickle.loads(raw)  # written by the grader, not by the student
     signal.signal(signal.SIGALRM, _on_alarm)
     _install_helpers(job["helpers"])
     sys.meta_path.insert(0, _Blocker())

@@ -22,7 +22,12 @@ import threading
 import time
 from pathlib import Path
 
-from course_lib.grading.export import MAX_LINE_BYTES, ExportResult, parse_line, read_frame
+from course_lib.grading.export import (
+    MAX_LINE_BYTES,
+    ExportResult,
+    parse_line,
+    read_frame,
+)
 
 __all__ = ["AnswerSetup", "answer_setup", "build_cells", "kill_runners", "run_answers", "start_runner"]
 

@@ -52,7 +52,7 @@ class JobCgroup:
     version: int = 0
 
     @classmethod
-    def create(cls, memory_mb: int, nproc: int) -> "JobCgroup | None":
+    def create(cls, memory_mb: int, nproc: int) -> JobCgroup | None:
         version = cgroup_version()
         name = f"job-{os.getpid()}-{secrets.token_hex(4)}"
         group = None

@@ -52,7 +52,12 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
                  log=print) -> dict:
     """Grade every submission into the gradebook `out`; returns a summary dict."""
     from course_lib.grading.gradebook import Gradebook
-    from course_lib.grading.grader import GRADER_VERSION, GradingSetup, grade_submission, kill_running
+    from course_lib.grading.grader import (
+        GRADER_VERSION,
+        GradingSetup,
+        grade_submission,
+        kill_running,
+    )
 
     setup = GradingSetup.load(master, **(setup_kwargs or {}))
     out = Path(out).resolve()

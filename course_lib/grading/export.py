@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ExportResult", "MAX_ARRAY_BYTES", "MAX_LINE_BYTES", "load_npy", "parse_line", "read_frame"]
+__all__ = ["MAX_ARRAY_BYTES", "MAX_LINE_BYTES", "ExportResult", "load_npy", "parse_line", "read_frame"]
 
 MAX_ARRAY_BYTES = 64 * 1024 * 1024
 MAX_LINE_BYTES = MAX_ARRAY_BYTES * 4 // 3 + 8 * 1024 * 1024  # base64 of the arrays plus the JSON around them
@@ -43,9 +43,9 @@ def load_npy(raw: bytes) -> np.ndarray:
     handle = io.BytesIO(raw)
     version = np.lib.format.read_magic(handle)
     if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle, max_header_size=4096)
+        shape, _fortran, dtype = np.lib.format.read_array_header_1_0(handle, max_header_size=4096)
     elif version == (2, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle, max_header_size=4096)
+        shape, _fortran, dtype = np.lib.format.read_array_header_2_0(handle, max_header_size=4096)
     else:
         raise ValueError(f"unsupported .npy version {version}")
     if dtype.kind not in _ALLOWED_KINDS or dtype.hasobject or dtype.fields is not None:

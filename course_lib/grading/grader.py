@@ -23,11 +23,18 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from course_lib import __version__
-from course_lib.grading.answers import AnswerSetup, answer_setup, build_cells, kill_runners, run_answers, start_runner
+from course_lib.grading.answers import (
+    AnswerSetup,
+    answer_setup,
+    build_cells,
+    kill_runners,
+    run_answers,
+    start_runner,
+)
 from course_lib.grading.cgroups import JobCgroup
 from course_lib.grading.exercise import Exercise, get_exercise
 from course_lib.grading.export import ExportResult
@@ -83,7 +90,7 @@ class GradingSetup:
     answers: AnswerSetup = field(default_factory=AnswerSetup)  # what the answer process gets besides the cells
 
     @classmethod
-    def load(cls, master_path, **kwargs) -> "GradingSetup":
+    def load(cls, master_path, **kwargs) -> GradingSetup:
         import nbformat
 
         master_path = Path(master_path).resolve()
@@ -94,7 +101,7 @@ class GradingSetup:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _kernel_env(workdir: str, runtime: str, setup: GradingSetup) -> dict:

@@ -36,7 +36,7 @@ DEVICE_MOUNTS = ("/dev", "/dev/pts")  # remounted read-only but not nodev: /dev/
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
-    enc = lambda s: None if s is None else s.encode()  # noqa: E731
+    enc = lambda s: None if s is None else s.encode()
     if libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
         error = ctypes.get_errno()
         raise OSError(error, f"mount {source} on {target}: {os.strerror(error)}")
@@ -138,7 +138,7 @@ def _covers(spec: dict) -> tuple[dict[str, list[str]], list[str], list[str]]:
 def _isolate_filesystem(spec: dict) -> None:
     keep = [spec["workdir"], spec["runtime_dir"]]
     covers, under_tmp, late_masks = _covers(spec)
-    opened = lambda paths: [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in paths]  # noqa: E731
+    opened = lambda paths: [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in paths]
     keep_fds = opened(list(dict.fromkeys(keep)))
     expose_fds = opened([p for paths in covers.values() for p in paths])
     tmp_fds = opened(under_tmp)

@@ -126,7 +126,7 @@ class Sandbox:
         return {**asdict(self), "limits": asdict(self.limits)}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Sandbox":
+    def from_json(cls, data: dict) -> Sandbox:
         return cls(**{**data, "limits": Limits(**data["limits"])})
 
 
