@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -290,11 +291,14 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
         return finish("unreadable", f"not a readable notebook ({type(error).__name__}: {str(error)[:200]})")
     scratch = Path(tempfile.mkdtemp(prefix="cg-", dir=setup.scratch))
     try:
-        hide = _hide_list(setup, [str(setup.master_path), str(path.resolve().parent), *hide])
-        result, timed_out = _run_notebook(prepared, setup, scratch, hide)
-        status, message = _overall_status(result, timed_out)
+        hide = _hide_list(setup, [str(setup.master_path), str(path.resolve().parent), *hide]) + [str(scratch)]
         seed = setup.seed if setup.seed is not None else secrets.randbelow(2 ** 31 - 1)
-        answers = _run_answers(prepared, setup, scratch, hide, seed)
+        # The answer process needs nothing from the notebook's run: both run at once (the kernel often waits).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            answers_future = pool.submit(_run_answers, prepared, setup, scratch, hide, seed)
+            result, timed_out = _run_notebook(prepared, setup, scratch, hide)
+            answers = answers_future.result()
+        status, message = _overall_status(result, timed_out)
         reached = {c["exercise"]: c["status"] for c in (result or {}).get("cells", []) if c.get("exercise")}
         points, feedback = {}, {}
         for exercise in setup.exercises:

@@ -147,6 +147,8 @@ def _isolate_filesystem(spec: dict) -> None:
     _bind_back(expose_fds)  # before hiding: a hidden folder inside an exposed one stays hidden
     for path in [*late_masks, *spec["hide"]]:
         _hide(path)
+    for path in keep:  # mount points inside a hidden folder, made while its tmpfs is still writable
+        os.makedirs(path, exist_ok=True)
     _read_only_everywhere()
     for target in TMP_ROOTS:
         if os.path.isdir(target) and not os.path.islink(target):
