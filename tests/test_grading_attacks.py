@@ -36,7 +36,7 @@ ATTACK_EXPECTED = {
                                                       # count for nothing: only the (blank) exercise cells do
     "leaks": (1, 1, {"ok"}),                          # ex-00-2 is 1 only if nothing leaked into the kernel
     "persists": (1, 1, {"ok"}),
-    "thread_flood": (1, 1, {"ok", "errors"}),         # ex-00-2 is 1 only if the job's task limit held
+    "thread_flood": (1, 1, {"ok", "errors", "cell-timeout"}),  # ex-00-2 is 1 only if the job's task limit held
     "fork_memory": (1, 1, {"ok", "errors"}),          # ex-00-2 is 1 only if the job's memory limit held
     "bypass_ordinary_cell": (0, 1, {"ok"}),
     "bypass_ipython_syntax": (0, 1, {"ok"}),
@@ -94,7 +94,7 @@ def test_each_attack_scores_what_the_answer_earns(attacked, name):
 def test_bypasses_say_the_answer_used_course_lib(attacked):
     for name in ("bypass_ipython_syntax", "bypass_renamed_import"):
         assert "calls course_lib" in (attacked["feedback"] / f"{name}.md").read_text(), name
-    assert "does not define `to_unit_range`" in (attacked["feedback"] / "bypass_ordinary_cell.md").read_text()
+    assert "does not define 'to_unit_range'" in (attacked["feedback"] / "bypass_ordinary_cell.md").read_text()
     assert "not valid" in (attacked["feedback"] / "crafted_frame.md").read_text()
 
 
