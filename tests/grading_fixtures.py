@@ -238,6 +238,16 @@ if __name__ == "__main__":
 IN_RUNNER = "isinstance(globals().get('get_ipython'), type)"  # true in the answer process, false in a kernel
 
 SYMLINKS = '''import os
+# the grader's own export step, if the kernel has one, made to put a link where the export folder goes
+try:
+    import course_lib.grading.export as export_module
+
+    def linked_export(exercise_id, namespace, seed, export_dir, nonce):
+        os.symlink("{outside}", export_dir)
+
+    export_module.export_answer = linked_export
+except Exception:
+    pass
 # links in the working folder to a folder the student cannot write; a root grader that follows them would
 # list, move or delete what they point at
 for name in ["export", ".grader-x", "manifest.json", "exports", "rt", "result.json", "executed.ipynb"]:

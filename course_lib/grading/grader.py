@@ -39,6 +39,7 @@ from course_lib.grading.answers import (
 from course_lib.grading.cgroups import JobCgroup
 from course_lib.grading.exercise import Exercise, get_exercise
 from course_lib.grading.export import ExportResult
+from course_lib.grading.mounts import COURSE_ROOT, expose_and_mask, hide_list
 from course_lib.grading.prepare import exercise_ids, prepare_submission, sha256_of
 from course_lib.grading.sandbox import Limits, Sandbox, job_uid
 
@@ -46,7 +47,6 @@ __all__ = ["GRADER_VERSION", "GradingSetup", "SubmissionResult", "grade_submissi
 
 GRADER_VERSION = f"course_lib-{__version__}-grader-2"
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
-COURSE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass
@@ -201,50 +201,6 @@ def _overall_status(result: dict | None, timed_out: bool) -> tuple[str, str]:
     return "ok", ""
 
 
-def _hide_list(setup: GradingSetup, extra: list[str]) -> list[str]:
-    """Folders to hide from the sandbox, except those holding course_lib or Python itself (then files only)."""
-    protected = [Path(COURSE_ROOT), Path(sys.prefix).resolve(), Path(sys.executable).resolve().parent]
-    hide = []
-    for path in [*extra, *setup.hide]:
-        path = Path(path).resolve()
-        folder = path if path.is_dir() else path.parent
-        if any(p == folder or folder in p.parents for p in protected):
-            hide.append(str(path))
-        else:
-            hide.append(str(folder))
-    return list(dict.fromkeys(hide))
-
-
-def _repository_root(path: str) -> str | None:
-    """The closest folder at or above `path` holding `.git` (a checkout), if any."""
-    current = os.path.realpath(path)
-    while current != os.path.dirname(current):
-        if os.path.lexists(os.path.join(current, ".git")):
-            return current
-        current = os.path.dirname(current)
-    return None
-
-
-def _python_paths() -> list[str]:
-    """Python, its standard library and packages, without any checkout folder put on the path as a whole."""
-    paths = [sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))]
-    paths += [p for p in sys.path if p and os.path.isdir(p)]
-    return [p for p in paths if os.path.realpath(p) != _repository_root(p)]
-
-
-def _expose_and_mask(with_course_lib: bool) -> tuple[list[str], list[str]]:
-    """(folders the sandbox reads, folders it must not see but for those): checkouts are masked (their .git,
-    tests/fixtures/solutions, masters) and only Python and, for the notebook's kernel, course_lib/ come back."""
-    paths = _python_paths() + ([os.path.join(COURSE_ROOT, "course_lib")] if with_course_lib else [])
-    real = sorted({os.path.realpath(p) for p in paths}, key=len)
-    kept = []
-    for path in real:  # drop paths inside another kept one
-        if not any(path == k or path.startswith(k + os.sep) for k in kept):
-            kept.append(path)
-    masks = {COURSE_ROOT, *filter(None, (_repository_root(p) for p in kept))}
-    return kept, sorted(masks)
-
-
 def read_submission(path: Path) -> bytes:
     """The file's bytes: no link followed, no FIFO or device opened for long, at most the size cap (+1)."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -291,7 +247,7 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
         return finish("unreadable", f"not a readable notebook ({type(error).__name__}: {str(error)[:200]})")
     scratch = Path(tempfile.mkdtemp(prefix="cg-", dir=setup.scratch))
     try:
-        hide = _hide_list(setup, [str(setup.master_path), str(path.resolve().parent), *hide]) + [str(scratch)]
+        hide = hide_list(setup.hide, [str(setup.master_path), str(path.resolve().parent), *hide]) + [str(scratch)]
         seed = setup.seed if setup.seed is not None else secrets.randbelow(2 ** 31 - 1)
         # The answer process needs nothing from the notebook's run: both run at once (the kernel often waits).
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -318,7 +274,7 @@ def grade_submission(path, student: str, setup: GradingSetup, hide: list[str] = 
 
 
 def _sandbox(setup, workdir: Path, runtime: Path, hide, with_course_lib: bool, group, scratch: Path) -> Sandbox:
-    expose, mask = _expose_and_mask(with_course_lib)
+    expose, mask = expose_and_mask(with_course_lib)
     return Sandbox(workdir=str(workdir), runtime_dir=str(runtime), limits=setup.limits, isolation=setup.isolation,
                    pid_file=str(scratch / "kernel.pid"), log_file=str(scratch / "kernel.log"), expose=expose,
                    mask=mask, hide=hide, uid=job_uid(), cgroups=group.paths if group else [])
