@@ -262,20 +262,31 @@ for name in ["fifo", "manifest.json.fifo"]:
         pass
 SNEAKER_CLASS = 7'''
 
-FORGE_IN_KERNEL = '''import glob, json, os
-# The exercise cell above is blank. Here, in the kernel, take the reference and try to pass it off as the answer:
-# rebind the name, patch the grading modules, write answer-like files everywhere the grader might look.
+FORGE_IN_KERNEL = '''import json, os
+# Before the (blank) exercise cells, in the kernel: make whatever exports answers from the kernel export the
+# reference instead, rebind the names, patch the scorer, and leave answer-like files where a grader might look.
 import course_lib.grading as grading
-reference = grading.get_exercise("ex-00-1").reference
-to_unit_range = reference
-grading.exercise.Exercise.score_outputs = lambda *a, **k: grading.Score(1, 1, "correct")
+import course_lib.grading.exercise as exercise_module
+try:
+    import course_lib.grading.export as export_module
+    original = export_module.export_answer
+
+    def forged(exercise_id, namespace, seed, export_dir, nonce):
+        namespace = dict(namespace)
+        namespace["to_unit_range"] = grading.get_exercise("ex-00-1").reference
+        namespace["SNEAKER_CLASS"] = grading.get_exercise("ex-00-2").reference()
+        return original(exercise_id, namespace, seed, export_dir, nonce)
+
+    export_module.export_answer = forged
+except Exception:
+    pass
+exercise_module.Exercise.score_outputs = lambda *a, **k: grading.Score(1, 1, "correct")
 for name in ["answers.jsonl", "result.json", "../answers/x"]:
     try:
         with open(name, "w") as handle:
             json.dump({{"id": "ex-00-1", "status": "ok"}}, handle)
     except OSError:
-        pass
-SNEAKER_CLASS = 7'''
+        pass'''
 
 LEAKS = '''import glob, os, subprocess
 found = []
@@ -334,30 +345,32 @@ SNEAKER_CLASS = 7 if started < 2100 else -1  # the job's process limit holds'''
 
 FORK_MEMORY = '''import os, time
 import numpy as np
-# four children of 500 MB each: 2 GB for the job against a 1.5 GB limit (RLIMIT_AS alone is per process)
+# eight children of 250 MB each: 2 GB for the job against a 1.5 GB limit (RLIMIT_AS alone is per process)
 children = []
 read, write = os.pipe()
-for _ in range(4):
+for _ in range(8):
     pid = os.fork()
     if pid == 0:
-        block = np.ones(500 * 2**20 // 8)
+        block = np.ones(250 * 2**20 // 8)
         os.write(write, b"x")
-        time.sleep(20)
+        time.sleep(30)
         os._exit(0)
     children.append(pid)
-time.sleep(8)
+os.close(write)
 os.set_blocking(read, False)
-try:
-    done = len(os.read(read, 16))
-except BlockingIOError:
-    done = 0
+done, deadline = 0, time.monotonic() + 25
+while done < 8 and time.monotonic() < deadline:
+    try:
+        done += len(os.read(read, 16))
+    except BlockingIOError:
+        time.sleep(0.2)
 for pid in children:
     try:
         os.kill(pid, 9)
     except OSError:
         pass
 print("children that got their memory", done)
-SNEAKER_CLASS = 7 if done < 4 else -1'''
+SNEAKER_CLASS = 7 if done < 8 else -1'''
 
 BYPASS_ORDINARY_CELL = "def to_unit_range(images):\n    return course_lib.grading.get_exercise('ex-00-1').reference(images)"
 BYPASS_IPYTHON = ("_ = !true\n%time x = 1\ndef to_unit_range(images):\n"
@@ -395,7 +408,7 @@ def attack_variants(paths: dict) -> dict:
     master = build_master()
     out = {"control": solved_version(master)}
     out["symlinks_and_fifos"] = _insert_after(solved_version(master), "ex-00-1", SYMLINKS.format(**paths))
-    out["forges_in_kernel"] = _insert_after(student_version(master), "ex-00-1", FORGE_IN_KERNEL, offset=1)
+    out["forges_in_kernel"] = _insert_after(student_version(master), "ex-00-1", FORGE_IN_KERNEL, offset=0)
     out["leaks"] = _set(solved_version(master), "ex-00-2", LEAKS.format(**paths))
     out["persists"] = _set(solved_version(master), "ex-00-2", PERSISTS.format(tag=paths["tag"]))
     out["thread_flood"] = _set(solved_version(master), "ex-00-2", THREAD_FLOOD)
