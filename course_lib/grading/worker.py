@@ -102,7 +102,8 @@ def _cell_report(path: str) -> list[dict]:
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         report.append({
             "index": index, "exercise": str(cell.get("metadata", {}).get("grader_exercise", ""))[:40],
-            "status": meta.get("status", "pending"),
+            # papermill marks unstarted cells "completed" when the run ends early: a cell ran if it started
+            "status": meta.get("status", "pending") if meta.get("start_time") else "pending",
             "timeout": bool(cell.get("metadata", {}).get("grader_timeout")),
             "error": (f"{errors[0].get('ename', '')}: {str(errors[0].get('evalue', ''))[:200]}" if errors else ""),
         })
