@@ -12,6 +12,7 @@ import csv
 import glob
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -76,10 +77,15 @@ def attacked(tmp_path_factory):
     for name, nb in attack_variants(paths).items():
         nbformat.write(nb, submissions / f"{name}.ipynb")
     segments_before = _job_segments()
-    scratch_before = set(glob.glob("/tmp/cg-*"))
-    assert cli.main([str(MASTER), str(submissions), "--out", str(gradebook), *FAST]) == 0
+    scratch = root / "scratch"  # the run's own temporary folder: the scratch folders go there
+    scratch.mkdir()
+    saved, tempfile.tempdir = tempfile.tempdir, str(scratch)
+    try:
+        assert cli.main([str(MASTER), str(submissions), "--out", str(gradebook), *FAST]) == 0
+    finally:
+        tempfile.tempdir = saved
     return {"rows": _rows(gradebook), "feedback": root / "gradebook_feedback", "outside": outside, "tag": tag,
-            "segments_before": segments_before, "scratch_before": scratch_before}
+            "segments_before": segments_before, "scratch": scratch}
 
 
 @pytest.mark.parametrize("name", sorted(ATTACK_EXPECTED))
@@ -101,7 +107,7 @@ def test_bypasses_say_the_answer_used_course_lib(attacked):
 def test_root_followed_no_link_and_left_nothing_behind(attacked):
     assert (attacked["outside"] / "keep.txt").read_text() == "must survive"
     assert sorted(p.name for p in attacked["outside"].iterdir()) == ["keep.txt"]
-    assert set(glob.glob("/tmp/cg-*")) <= attacked["scratch_before"]  # every scratch folder was removed
+    assert not list(attacked["scratch"].iterdir())  # every scratch folder was removed
 
 
 def test_nothing_outlived_the_sandbox(attacked):
