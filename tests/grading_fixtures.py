@@ -388,9 +388,9 @@ def to_unit_range(images):
 
 CRAFTED_FRAME = '''import base64, json, os
 if ''' + IN_RUNNER + ''':  # in the answer process: write a line of our own with a .npy header claiming 10^12 values
-    header = b"\\x93NUMPY\\x01\\x00" + b"{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }"
-    header += b" " * (118 - len(header)) + b"\\n"
-    npy = base64.b64encode(header).decode()
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }"
+    header += b" " * (117 - len(header)) + b"\\n"
+    npy = base64.b64encode(b"\\x93NUMPY\\x01\\x00" + len(header).to_bytes(2, "little") + header).decode()
     for fd in range(3, 16):
         try:
             os.write(fd, (json.dumps({"id": "ex-00-1", "index": 0, "status": "ok", "reason": "", "library": [],
