@@ -114,7 +114,7 @@ def test_nothing_outlived_the_sandbox(attacked):
     tag = attacked["tag"]
     for folder in ["/run/lock", "/var/lock", "/var/tmp", "/dev/shm", "/tmp", "/var/crash"]:
         assert not os.path.exists(os.path.join(folder, f"left-by-student-{tag}")), folder
-    assert _job_segments() == attacked["segments_before"]
+    assert set(_job_segments()) <= set(attacked["segments_before"])  # none of this run's segments is left
 
 
 def test_no_job_cgroup_is_left(attacked):
