@@ -44,6 +44,23 @@ def cgroup_version() -> int:
     return 0
 
 
+def _sweep(version: int) -> None:
+    """Remove the empty job cgroups of graders that no longer run (killed before they could clean up)."""
+    parents = [os.path.join(ROOT, GROUP)] if version == 2 else [os.path.join(ROOT, c, GROUP) for c in ("memory", "pids")]
+    for parent in parents:
+        try:
+            names = os.listdir(parent)
+        except OSError:
+            continue
+        for name in names:
+            owner = name.split("-")[1] if name.startswith("job-") and name.count("-") >= 2 else ""
+            if owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                try:
+                    os.rmdir(os.path.join(parent, name))  # fails while processes are left in it
+                except OSError:
+                    pass
+
+
 @dataclass
 class JobCgroup:
     """The cgroup folders of one job (one per hierarchy); `procs_files` are what the jail writes its pid to."""
@@ -54,6 +71,7 @@ class JobCgroup:
     @classmethod
     def create(cls, memory_mb: int, nproc: int) -> JobCgroup | None:
         version = cgroup_version()
+        _sweep(version)
         name = f"job-{os.getpid()}-{secrets.token_hex(4)}"
         group = None
         try:
