@@ -8,6 +8,7 @@ import pytest
 
 from course_lib.config import ProductGANConfig
 from course_lib.product import runs
+from course_lib.training import NaNLossError
 
 TINY = ProductGANConfig(name="tiny", width=8, latent_dim=8, batch_size=16, steps=6, limit=64, log_every=1,
                         checkpoint_every=3, sample_every=1000, keep_checkpoints=2, ema_decay=0.9)
@@ -250,7 +251,7 @@ def test_resume_matches_an_uninterrupted_run(fw, tmp_path, monkeypatch):
 
 def test_nan_guard_names_the_last_good_checkpoint(fw, tmp_path):
     config = replace(TINY, steps=6, lr_d=1e30, lr_g=1e30, loss="bce", spectral_norm=False, checkpoint_every=1)
-    with pytest.raises(runs.NaNLossError, match="Last good checkpoint"):
+    with pytest.raises(NaNLossError, match="Last good checkpoint"):
         fw.product_train.train_product_gan(config, run_dir=tmp_path, progress=False)
 
 

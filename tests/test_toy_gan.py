@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig
-from course_lib.toy_gan_result import ToyGANResult, toy_mixture
+from course_lib.toy.result import ToyGANResult, toy_mixture
 
 
 @pytest.mark.parametrize("field, value, match", [

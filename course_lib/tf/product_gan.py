@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from course_lib.product.sampling import latent_batch
+from course_lib.latents import latent_batch
 
 __all__ = ["Discriminator", "EMA", "Generator", "count_parameters", "diff_augment", "generate_images", "sample_images"]
 

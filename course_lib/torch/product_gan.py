@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.product.sampling import latent_batch
+from course_lib.latents import latent_batch
 
 __all__ = ["Discriminator", "EMA", "Generator", "count_parameters", "diff_augment", "generate_images", "sample_images"]
 

@@ -1,5 +1,6 @@
 """Latents drawn in numpy so both twins see the same z for the same seed; the truncation trick; interpolation.
 
+Framework-free and below both the plots (viz/) and the product project (product/), which use it.
 Used in: notebooks/04_product_image_project.ipynb
 """
 
