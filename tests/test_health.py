@@ -79,7 +79,8 @@ def test_plugs_into_the_toy_gan(fw):
     fw.toy_gan.train_toy_gan(ToyGANConfig(steps=20, log_every=5), monitor=monitor)
     assert monitor.steps == [5, 10, 15, 20]
     with pytest.raises(TrainingDiverged, match="step"):
-        fw.toy_gan.train_toy_gan(ToyGANConfig(steps=5, log_every=1, lr=float("inf")), monitor=TrainingMonitor(verbose=False))
+        fw.toy_gan.train_toy_gan(ToyGANConfig(steps=5, log_every=1, lr=float("inf")),
+                                 monitor=TrainingMonitor(verbose=False))
 
 
 def test_saturated_real_fake_gap_flags_the_discriminator():

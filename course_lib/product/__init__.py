@@ -6,8 +6,17 @@ sheet in course_lib.viz.product, latent sampling in course_lib.latents.
 Used in: notebooks/04_product_image_project.ipynb
 """
 
-from course_lib.product.runs import (atomic_write_bytes, atomic_write_json, checkpoint_paths, drive_runs_dir,
-                                     latest_checkpoint, load_config, prune_checkpoints, resolve_run_dir, save_config)
+from course_lib.product.runs import (
+                                     atomic_write_bytes,
+                                     atomic_write_json,
+                                     checkpoint_paths,
+                                     drive_runs_dir,
+                                     latest_checkpoint,
+                                     load_config,
+                                     prune_checkpoints,
+                                     resolve_run_dir,
+                                     save_config,
+)
 
 __all__ = ["atomic_write_bytes", "atomic_write_json", "checkpoint_paths", "drive_runs_dir",
            "latest_checkpoint", "load_config", "prune_checkpoints", "resolve_run_dir", "save_config"]

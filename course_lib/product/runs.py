@@ -72,7 +72,8 @@ def load_config(path_or_dict, cls=None):
 
 
 def checkpoint_paths(run_dir, ext: str | None = None) -> list[Path]:
-    """Checkpoints run_dir/checkpoints/ckpt_<step>.<ext> (ext "pt" for torch, "npz" for tf; None: both), oldest first."""
+    """Checkpoints run_dir/checkpoints/ckpt_<step>.<ext>, oldest first; ext is the twin's checkpoint extension
+    (course_lib.frameworks: "pt" for torch, "npz" for tf), None for both."""
     folder = Path(run_dir) / "checkpoints"
     if not folder.is_dir():
         return []

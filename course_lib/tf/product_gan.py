@@ -46,7 +46,8 @@ class _SNLayer(keras.layers.Layer):
         fan_in = self.embedding_rows or int(input_shape[-1])
         shape = (self.kernel_size, self.kernel_size, fan_in, self.units) if self.kernel_size else (fan_in, self.units)
         self.kernel = self.add_weight(name="kernel", shape=shape, initializer=_DCGAN_INIT)
-        self.bias = None if self.embedding_rows else self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+        self.bias = None if self.embedding_rows else self.add_weight(name="bias", shape=(self.units,),
+                                                                     initializer="zeros")
         if self.spectral_norm:
             rows = self.embedding_rows or self.units  # torch normalises an embedding's (rows, dim) matrix as is
             cols = int(np.prod(shape)) // rows

@@ -13,7 +13,6 @@ import io
 import math
 import os
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 
