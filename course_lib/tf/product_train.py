@@ -130,7 +130,8 @@ def train_product_gan(config, images=None, labels=None, run_dir=None, resume=Tru
     start = load_checkpoint(last, generator, discriminator, ema, opt_g, opt_d) if last else 0
     d_loss_fn, g_loss_fn = gan_loss_pair(config.loss, PRODUCT_LOSSES)
     seed, batch, latent_dim = tf.constant(config.seed, tf.int64), config.batch_size, config.latent_dim
-    augment = lambda x, at: diff_augment(x, config.diffaugment, tf.stack([seed, at])) if config.diffaugment else x
+    def augment(x, at):  # a def, not a lambda: autograph converts a lambda inside tf.function from its source line
+        return diff_augment(x, config.diffaugment, tf.stack([seed, at])) if config.diffaugment else x
 
     def train_step(real, y_real, step):
         # 1. sample z (stateless draws from (seed, step): resuming at step k repeats the same z)
