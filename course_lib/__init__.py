@@ -1,7 +1,9 @@
 """course_lib: the library behind the course "Generative models for product images".
 
 `import course_lib` imports neither PyTorch nor TensorFlow: pick a twin with `course_lib.load("torch")` or
-`course_lib.load("tf")`. Framework-free parts (data, reference, metrics, viz, grading) take and return numpy.
+`course_lib.load("tf")` (the frameworks and their facts: course_lib.frameworks). Framework-free parts (data,
+reference, metrics, viz, grading, toy, product, training) take and return numpy. The layers and the rules that
+keep them: docs/architecture.md.
 """
 
 from __future__ import annotations
