@@ -34,6 +34,7 @@ run: setup
 # One math thread per process: $(JOBS) pytest workers plus their notebook kernels share the cores, and torch's
 # OpenMP threads spin when oversubscribed (a small VAE step: 23 ms with one thread, 294 ms with two, busy machine).
 test: setup
+	$(VENV)/bin/ruff check .
 	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
 

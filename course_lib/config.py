@@ -8,19 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-__all__ = ["asdict", "DataConfig", "ProductGANConfig", "VAEConfig"]
-
-
-@dataclass
-class DataConfig:
-    """How batches are made from Fashion-MNIST in either twin."""
-
-    split: str = "train"
-    batch_size: int = 128
-    shuffle: bool = True
-    seed: int = 0
-    drop_remainder: bool = True   # a partial last batch retraces tf.function every epoch
-    on_device: bool = False       # hold the whole data set on the accelerator
+__all__ = ["asdict", "ProductGANConfig", "VAEConfig"]
 
 
 # ---------------------------------------------------------------- GAN losses on toy 2-D data (issue 3, notebook 01;

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_lib.product.sampling import catalogue_labels, interpolate_latents, latent_batch
+from course_lib.latents import catalogue_labels, interpolate_latents, latent_batch
 from course_lib.viz import product as viz
 
 

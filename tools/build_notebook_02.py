@@ -51,7 +51,7 @@ import matplotlib.pyplot as plt
 
 import course_lib
 import course_lib.grading
-from course_lib import pacgan_table
+from course_lib.toy import pacgan_table
 from course_lib.config import ToyGANConfig
 from course_lib.data import toy2d
 from course_lib.health import TrainingDiverged, TrainingMonitor
@@ -316,12 +316,7 @@ def pack_samples(x, m):
 code('''
 x = np.arange(12, dtype=np.float32).reshape(6, 2)
 packed = pack_samples(x, 3)
-if FRAMEWORK == "torch":
-    import torch
-    x_tensor = torch.from_numpy(x)
-else:
-    import tensorflow as tf
-    x_tensor = tf.constant(x)
+x_tensor = fw.utils.to_tensor(x)
 twin_packed = fw.utils.to_numpy(fw.layers.pack(x_tensor, 3))  # what the toy GAN's D does with pack=3
 print(packed)
 course_lib.record("pack_matches_twin", bool(np.array_equal(packed, twin_packed)))

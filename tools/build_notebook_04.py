@@ -57,7 +57,7 @@ import course_lib.grading
 from course_lib.config import ProductGANConfig
 from course_lib.data import FASHION_MNIST_CLASSES, load_fashion_mnist
 from course_lib import metrics
-from course_lib.product.sampling import catalogue_labels, latent_batch
+from course_lib.latents import catalogue_labels, latent_batch
 from course_lib.viz import product as viz
 
 nb = course_lib.setup_notebook("04_product_image_project", FRAMEWORK, QUICK, SEED, RECORDS_PATH)

@@ -57,9 +57,11 @@ def run_one(notebook: Path, framework: str, build: Path, timeout: int) -> dict:
 
 
 def main(argv=None) -> int:
+    from course_lib.frameworks import FRAMEWORKS
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", type=Path, default=REPO_ROOT / "build")
-    parser.add_argument("--frameworks", nargs="+", default=["torch", "tf"], choices=["torch", "tf"])
+    parser.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     parser.add_argument("notebooks", nargs="*", type=Path)

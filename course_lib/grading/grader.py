@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from course_lib import __version__
+from course_lib.version import __version__
 from course_lib.grading.exercise import Exercise, get_exercise
 from course_lib.grading.export import read_export
 from course_lib.grading.library_use import bound_library_names, library_uses

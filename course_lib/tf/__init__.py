@@ -5,7 +5,6 @@ a new twin module needs no edit here.
 """
 
 import importlib
-
 import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TF C++ info logs in notebooks

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 
 import numpy as np
 import torch
@@ -36,8 +35,6 @@ __all__ = [
     "sample_images",
     "save_vae",
     "set_weights",
-    "train_or_load_vae",
-    "train_vae",
     "vae_input",
 ]
 
@@ -225,32 +222,3 @@ def sample_images(model, n, seed=0) -> np.ndarray:
     """n samples as uint8 [n, 28, 28]: z ~ N(0, I) from `seed`, then the decoder's mean image."""
     z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
     return np.rint(decode_latents(model, z) * 255.0).astype(np.uint8)
-
-
-def train_vae(config: VAEConfig, images=None, model=None, progress=True):
-    """Train a VAE on Fashion-MNIST (or uint8 `images`); returns (model, history). See vae_train.train_vae."""
-    from course_lib.torch.vae_train import train_vae as _train
-
-    return _train(config, images=images, model=model, progress=progress)
-
-
-def train_or_load_vae(config: VAEConfig, path, images=None, progress=True):
-    """The VAE saved at `path` (.npz from save_vae, either twin) when it exists with the same config; otherwise
-    train one with train_vae and save it there (atomic). For reuse, e.g. as a baseline in notebook 04.
-
-    Args:
-        config: the VAEConfig to train (and to match against the saved one).
-        path: the .npz file.
-        images: uint8 [N, 28, 28] training images; None uses Fashion-MNIST's training split.
-        progress: show a progress bar while training.
-    Returns:
-        The model (call sample_images(model, n, seed) for uint8 samples).
-    Used in: notebooks/03_vae_elbo.ipynb
-    """
-    if os.path.exists(path):
-        model = load_vae(path)
-        if model.config == config:
-            return model
-    model, _ = train_vae(config, images=images, progress=progress)
-    save_vae(model, path)
-    return model

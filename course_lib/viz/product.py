@@ -33,11 +33,11 @@ def save_png(path, picture) -> Path:
     """Save a uint8 [H, W] grey picture as PNG, atomically."""
     import matplotlib.image
 
-    from course_lib.product.runs import atomic_write_bytes
+    from course_lib.atomic import write_bytes_atomic
 
     buffer = io.BytesIO()
     matplotlib.image.imsave(buffer, np.asarray(picture), cmap="gray", vmin=0, vmax=255, format="png")
-    return atomic_write_bytes(path, buffer.getvalue())
+    return write_bytes_atomic(path, buffer.getvalue())
 
 
 def save_sample_grid(images, run_dir, step: int) -> Path:
@@ -71,9 +71,9 @@ def catalogue_sheet(images, labels, class_names, path=None, title="Product catal
     if path is not None:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=100)
-        from course_lib.product.runs import atomic_write_bytes
+        from course_lib.atomic import write_bytes_atomic
 
-        atomic_write_bytes(path, buffer.getvalue())
+        write_bytes_atomic(path, buffer.getvalue())
     return fig
 
 
@@ -137,7 +137,7 @@ def update_interpolation(render, z0, z1, label: int, t: float, mode: str = "sler
     Returns:
         uint8 [28, 28].
     """
-    from course_lib.product.sampling import interpolate_latents
+    from course_lib.latents import interpolate_latents
 
     if not 0.0 <= float(t) <= 1.0:
         raise ValueError(f"t must be in [0, 1]; got {t}.")

@@ -1,5 +1,6 @@
 """Latents drawn in numpy so both twins see the same z for the same seed; the truncation trick; interpolation.
 
+Framework-free and below both the plots (viz/) and the product project (product/), which use it.
 Used in: notebooks/04_product_image_project.ipynb
 """
 
@@ -11,7 +12,8 @@ __all__ = ["catalogue_labels", "interpolate_latents", "latent_batch"]
 
 
 def latent_batch(n: int, latent_dim: int, seed: int = 0, truncation: float | None = None) -> np.ndarray:
-    """z float32 [n, latent_dim] ~ N(0, I); with `truncation` t, entries with |z_i| > t are redrawn (arXiv 1809.11096)."""
+    """z float32 [n, latent_dim] ~ N(0, I); with `truncation` t, entries with |z_i| > t are redrawn
+    (the truncation trick, arXiv 1809.11096)."""
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, latent_dim))
     if truncation is not None:
