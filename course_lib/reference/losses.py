@@ -13,6 +13,7 @@ import numpy as np
 
 __all__ = [
     "REDUCTIONS",
+    "auxiliary_classifier_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
@@ -157,3 +158,23 @@ def quadratic_critic_grad(a):
     """Gradient function of D(x) = 1/2 sum(a * x^2): a * x (a varies across x, so GP depends on eps)."""
     a = np.asarray(a, dtype=np.float64)
     return lambda x: a * np.asarray(x, dtype=np.float64)
+
+
+def auxiliary_classifier_loss(class_logits, labels, reduction="mean"):
+    """-log softmax(l)_y = logsumexp(l) - l_y, the auxiliary classifier loss of ACGAN (Odena et al. 2017,
+    arXiv 1610.09585), numpy oracle: stable for any logit, integer labels in [0, K)."""
+    from course_lib.errors import InputError
+
+    logits = np.asarray(class_logits, dtype=np.float64)
+    if logits.ndim != 2 or logits.shape[1] < 1:
+        raise InputError(f"class_logits must have shape [N, K] (one logit per class); got shape {logits.shape}.")
+    labels = np.asarray(labels)
+    if labels.shape != (len(logits),) or not (np.issubdtype(labels.dtype, np.integer) or labels.size == 0):
+        raise InputError(f"labels must be integers of shape [N] = [{len(logits)}]; got {labels.dtype} "
+                         f"of shape {labels.shape}.")
+    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        raise InputError(f"labels must lie in [0, K) = [0, {logits.shape[1]}); got values in "
+                         f"[{labels.min()}, {labels.max()}].")
+    top = logits.max(axis=1, keepdims=True)  # log-sum-exp shifted by the largest logit: no overflow
+    log_normaliser = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+    return _reduce(log_normaliser - logits[np.arange(len(logits)), labels], reduction)

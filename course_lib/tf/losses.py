@@ -15,6 +15,7 @@ import tensorflow as tf
 
 __all__ = [
     "REDUCTIONS",
+    "auxiliary_classifier_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
@@ -264,3 +265,47 @@ def r1_penalty(discriminator, real, gamma=10.0):
     """
     grads = _input_gradients(discriminator, tf.convert_to_tensor(real))
     return 0.5 * gamma * tf.reduce_mean(tf.reduce_sum(grads ** 2, axis=1))
+
+
+def auxiliary_classifier_loss(class_logits, labels, reduction="mean"):
+    """Auxiliary classifier loss -log softmax(l)_y = logsumexp_k(l_k) - l_y (ACGAN, Odena et al. 2017,
+    arXiv 1610.09585).
+
+    Softmax cross-entropy on logits, finite for any logit. ACGAN adds it for the class head of D on real and
+    generated images (the discriminator's loss) and on generated images (the generator's loss); the real/fake
+    head keeps targets 1 and 0, never the class labels.
+
+    Args:
+        class_logits: logits of the auxiliary head, shape [N, K].
+        labels: integer classes in [0, K), shape [N].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Raises:
+        course_lib.errors.InputError: logits not [N, K], labels not integer [N], or a label outside [0, K).
+    Used in: notebooks/06_controllable_generation.ipynb
+    """
+    logits, labels = _class_inputs(class_logits, labels)
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)  # stable log-sum-exp
+    return _reduce(loss, reduction)
+
+
+def _class_inputs(class_logits, labels):
+    from course_lib.errors import InputError
+
+    logits = tf.convert_to_tensor(class_logits)
+    if not logits.dtype.is_floating:
+        logits = tf.cast(logits, tf.float32)
+    if logits.shape.rank != 2 or logits.shape[1] == 0:
+        raise InputError(f"class_logits must have shape [N, K] (one logit per class); got shape {logits.shape}.")
+    labels = tf.convert_to_tensor(labels)
+    if labels.shape.rank != 1 or not labels.dtype.is_integer or (
+            labels.shape[0] is not None and logits.shape[0] is not None and labels.shape[0] != logits.shape[0]):
+        raise InputError(f"labels must be integers of shape [N] = [{logits.shape[0]}]; got {labels.dtype.name} "
+                         f"of shape {labels.shape}.")
+    classes = int(logits.shape[1])
+    if tf.executing_eagerly() and tf.size(labels) > 0:  # inside a tf.function the values are not known yet
+        low, high = int(tf.reduce_min(labels)), int(tf.reduce_max(labels))
+        if low < 0 or high >= classes:
+            raise InputError(f"labels must lie in [0, K) = [0, {classes}); got values in [{low}, {high}].")
+    return logits, tf.cast(labels, tf.int32)

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 __all__ = [
     "REDUCTIONS",
+    "auxiliary_classifier_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
@@ -264,3 +265,44 @@ def r1_penalty(discriminator, real, gamma=10.0):
     """
     grads = _input_gradients(discriminator, torch.as_tensor(real))
     return 0.5 * gamma * (grads ** 2).sum(dim=1).mean()
+
+
+def auxiliary_classifier_loss(class_logits, labels, reduction="mean"):
+    """Auxiliary classifier loss -log softmax(l)_y = logsumexp_k(l_k) - l_y (ACGAN, Odena et al. 2017,
+    arXiv 1610.09585).
+
+    Softmax cross-entropy on logits, finite for any logit. ACGAN adds it for the class head of D on real and
+    generated images (the discriminator's loss) and on generated images (the generator's loss); the real/fake
+    head keeps targets 1 and 0, never the class labels.
+
+    Args:
+        class_logits: logits of the auxiliary head, shape [N, K].
+        labels: integer classes in [0, K), shape [N].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Raises:
+        course_lib.errors.InputError: logits not [N, K], labels not integer [N], or a label outside [0, K).
+    Used in: notebooks/06_controllable_generation.ipynb
+    """
+    logits, labels = _class_inputs(class_logits, labels)
+    return _reduce(F.cross_entropy(logits, labels, reduction="none"), reduction)  # log-sum-exp inside: stable
+
+
+def _class_inputs(class_logits, labels):
+    from course_lib.errors import InputError
+
+    logits = torch.as_tensor(class_logits)
+    if not logits.is_floating_point():
+        logits = logits.float()
+    if logits.ndim != 2 or logits.shape[1] < 1:
+        raise InputError(f"class_logits must have shape [N, K] (one logit per class); got shape {tuple(logits.shape)}.")
+    labels = torch.as_tensor(labels, device=logits.device)
+    if tuple(labels.shape) != (len(logits),) or labels.is_floating_point() or labels.dtype == torch.bool:
+        raise InputError(f"labels must be integers of shape [N] = [{len(logits)}]; got {labels.dtype} "
+                         f"of shape {tuple(labels.shape)}.")
+    capturing = labels.is_cuda and torch.cuda.is_current_stream_capturing()  # no host sync inside a CUDA graph
+    if labels.numel() and not capturing and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        raise InputError(f"labels must lie in [0, K) = [0, {logits.shape[1]}); got values in "
+                         f"[{int(labels.min())}, {int(labels.max())}].")
+    return logits, labels.long()
