@@ -40,8 +40,10 @@ def _imported_modules(module: str, path) -> set[str]:
         else:
             continue
         for target in targets:
+            if target in MODULES and target != module:
+                found.add(target)  # named outright: counts even when it is one of the importer's own packages
             parts = target.split(".")
-            for i in range(1, len(parts) + 1):
+            for i in range(1, len(parts)):
                 name = ".".join(parts[:i])
                 inside = module == name or module.startswith(name + ".")
                 if name in MODULES and not inside:

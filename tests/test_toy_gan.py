@@ -43,7 +43,7 @@ def test_every_loss_name_names_functions_of_both_twins():
 @pytest.mark.parametrize("field, value", [("pack", 2), ("minibatch_std", True), ("spectral_norm", True),
                                           ("unrolled_steps", 5), ("weight_clip", 0.01)])
 def test_every_remedy_trains_a_few_steps(fw, field, value):
-    """The remedies against mode collapse run in both twins (their effect is measured in notebook 02 and benchmarks/)."""
+    """The remedies against mode collapse run in both twins (notebook 02 and benchmarks/ measure their effect)."""
     result = fw.toy_gan.train_toy_gan(ToyGANConfig(steps=3, log_every=1, eval_samples=64, **{field: value}))
     assert result.samples.shape == (64, 2) and np.all(np.isfinite(result.samples))
     assert len(result.history["d_loss"]) == 3
