@@ -168,8 +168,14 @@ def check_choice(value, name, choices) -> None:
         fail(name, f"one of {tuple(choices)}", repr(value))
 
 
-def check_number(value, name, low=None, high=None, low_open=False, high_open=False, finite=True) -> float:
-    """A real number in [low, high] (bounds optional, open with *_open); returns it as a float."""
+def check_number(value, name, low=None, high=None, low_open=False, high_open=False, finite=True):
+    """A real number in [low, high] (bounds optional, open with *_open); returns it as a float (None for a
+    traced tensor, whose value is not known yet)."""
+    if is_tensor(value):
+        try:  # an eager or host tensor holds its value; a traced one (inside tf.function) cannot be checked here
+            value = value.item() if hasattr(value, "item") else value.numpy().item()
+        except Exception:  # noqa: BLE001  (each framework raises its own type for a symbolic tensor)
+            return None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         try:
             value = float(np.asarray(value).item()) if np.size(value) == 1 else value
@@ -183,10 +189,13 @@ def check_number(value, name, low=None, high=None, low_open=False, high_open=Fal
     bad_low = low is not None and (value <= low if low_open else value < low)
     bad_high = high is not None and (value >= high if high_open else value > high)
     if bad_low or bad_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
-        interval = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
-        fail(name, f"a number in {interval}", repr(value))
+        if high is None:
+            expected = f"a number {'>' if low_open else '>='} {low:g}"
+        elif low is None:
+            expected = f"a number {'<' if high_open else '<='} {high:g}"
+        else:
+            expected = f"a number in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        fail(name, expected, repr(value))
     return value
 
 
