@@ -282,8 +282,7 @@ def check_image_scale(images, name="images", expected="[-1, 1]") -> None:
 def check_field(config, name, valid, expected) -> None:
     """Raise ConfigError for config field `name` when `valid` is false."""
     if not valid:
-        raise ConfigError(f"{type(config).__name__}.{name}: expected {expected}; "
-                          f"got {getattr(config, name)!r}.")
+        raise ConfigError(f"{type(config).__name__}.{name} must be {expected}; got {getattr(config, name)!r}.")
 
 
 def check_penalty_inputs(real_shape, fake_shape, weight, weight_name):
