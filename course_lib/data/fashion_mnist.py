@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib import validation as check
+
 __all__ = [
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_FILES",
@@ -218,7 +220,6 @@ def load_fashion_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
         0..9; class names in FASHION_MNIST_CLASSES.
     Used in: every notebook.
     """
-    if split not in _SPLIT_FILES:
-        raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
+    check.check_choice(split, "split", tuple(_SPLIT_FILES))
     search_key = tuple(str(p) for p in fashion_mnist_search_paths())
     return _load_split(split, search_key)
