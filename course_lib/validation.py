@@ -37,8 +37,13 @@ __all__ = [
     "check_finite",
     "check_image_scale",
     "check_importance_shapes",
+    "check_features_batch",
     "check_labels",
+    "check_linear_input",
+    "check_linear_layer",
+    "check_pack",
     "check_latent_pair",
+    "check_latents_and_labels",
     "check_nonempty",
     "check_number",
     "check_penalty_inputs",
@@ -372,3 +377,48 @@ def is_tensor(value) -> bool:
     """A framework tensor (torch or tf), recognised without importing either framework."""
     module = type(value).__module__
     return module.startswith(("torch", "tensorflow", "keras"))
+
+
+def check_pack(shape, m) -> None:
+    """PacGAN packing: samples [N, D] with N a positive multiple of the packing degree m >= 1."""
+    check_positive_int(m, "m (packing degree)")
+    check_rank(shape, "samples", (2,), "[N, D]")
+    check_nonempty(shape, "samples")
+    if shape[0] is not None and shape[0] % m:
+        fail("samples", f"a batch size divisible by the packing degree m={m}", f"{shape[0]} samples",
+             "Choose batch_size as a multiple of pack.")
+
+
+def check_features_batch(shape, name="features", min_batch=1) -> None:
+    """Per-sample features [N, F] with N >= min_batch."""
+    check_rank(shape, name, (2,), "[N, F]")
+    if shape[0] is not None and shape[0] < min_batch:
+        fail(name, f"a batch of at least {min_batch} rows", f"shape {tuple(shape)}")
+    check_nonempty(shape, name)
+
+
+def check_linear_layer(in_features, out_features, power_iterations, eps) -> None:
+    """Constructor arguments of SpectralNormLinear."""
+    check_positive_int(in_features, "in_features")
+    check_positive_int(out_features, "out_features")
+    check_positive_int(power_iterations, "power_iterations")
+    check_number(eps, "eps", 0.0, low_open=True)
+
+
+def check_linear_input(shape, in_features, layer="SpectralNormLinear") -> None:
+    """The input of a linear layer: [N, in_features]; checked before the framework's call, so this message
+    comes first (Keras would wrap an error raised inside call() under its own header)."""
+    check_rank(shape, f"{layer} input x", (2,), f"[N, {in_features}]")
+    if shape[1] is not None and shape[1] != in_features:
+        fail(f"{layer} input x", f"shape [N, {in_features}]", f"shape {tuple(shape)}")
+
+
+def check_latents_and_labels(z, labels, latent_dim, num_classes) -> tuple[np.ndarray, np.ndarray]:
+    """Generator inputs: finite latents float32 [N, latent_dim] and class labels int64 [N] in [0, num_classes)
+    (an embedding would silently read label -1 as the last class)."""
+    z = as_float_array(z, "z", np.float32)
+    check_rank(z.shape, "z", (2,), f"[N, {latent_dim}]")
+    if z.shape[1] != latent_dim:
+        fail("z", f"shape [N, {latent_dim}] (the generator's latent_dim)", f"shape {z.shape}")
+    check_finite(z, "z")
+    return z, check_labels(labels, "labels", num_classes, len(z))
