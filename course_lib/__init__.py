@@ -32,7 +32,8 @@ __all__ = [
 ]
 
 
-_SUBPACKAGES = ("config", "data", "environment", "grading", "metrics", "reference", "viz")
+_SUBPACKAGES = ("atomic", "config", "data", "environment", "errors", "grading", "health", "metrics", "product",
+                "reference", "validation", "viz")
 
 
 def __getattr__(name):
@@ -40,6 +41,10 @@ def __getattr__(name):
     if name in _SUBPACKAGES:
         return importlib.import_module(f"course_lib.{name}")
     raise AttributeError(f"module 'course_lib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBPACKAGES))
 
 
 def load(framework: str):

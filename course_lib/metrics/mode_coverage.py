@@ -61,7 +61,7 @@ def mode_coverage(samples, means, std, threshold: float = 3.0) -> ModeCoverage:
 
     Args:
         samples: float [N, 2] generated samples (numpy).
-        means: float [K, 2] means of the target mixture (e.g. `course_lib.data.ring(1).means`).
+        means: float [K, 2] means of the target mixture (e.g. `course_lib.data.toy2d.ring(1).means`).
         std: per-coordinate standard deviation of every mode (0.01 for the ring, 0.05 for the grid).
         threshold: how many std count as high quality (3 in PacGAN).
     Returns:
