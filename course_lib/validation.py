@@ -43,6 +43,7 @@ __all__ = [
     "check_linear_layer",
     "check_pack",
     "check_latent_pair",
+    "check_latents",
     "check_latents_and_labels",
     "check_nonempty",
     "check_number",
@@ -416,9 +417,15 @@ def check_linear_input(shape, in_features, layer="SpectralNormLinear") -> None:
 def check_latents_and_labels(z, labels, latent_dim, num_classes) -> tuple[np.ndarray, np.ndarray]:
     """Generator inputs: finite latents float32 [N, latent_dim] and class labels int64 [N] in [0, num_classes)
     (an embedding would silently read label -1 as the last class)."""
+    z = check_latents(z, latent_dim)
+    return z, check_labels(labels, "labels", num_classes, len(z))
+
+
+def check_latents(z, latent_dim) -> np.ndarray:
+    """Finite latents [N, latent_dim] for a decoder or generator, as float32."""
     z = as_float_array(z, "z", np.float32)
     check_rank(z.shape, "z", (2,), f"[N, {latent_dim}]")
     if z.shape[1] != latent_dim:
-        fail("z", f"shape [N, {latent_dim}] (the generator's latent_dim)", f"shape {z.shape}")
+        fail("z", f"shape [N, {latent_dim}] (the model's latent_dim)", f"shape {z.shape}")
     check_finite(z, "z")
-    return z, check_labels(labels, "labels", num_classes, len(z))
+    return z

@@ -13,7 +13,6 @@ import functools
 import gzip
 import hashlib
 import os
-import shutil
 import sys
 import tempfile
 import urllib.error

@@ -20,7 +20,7 @@ from course_lib.atomic import write_bytes_atomic
 from course_lib.metrics.classifier import CLASSIFIER_SHA256, load_classifier
 from course_lib.metrics.frechet import frechet_distance_from_statistics
 from course_lib.metrics.kid import kernel_distance
-from course_lib.metrics.precision_recall import pairwise_sq_distances, precision_recall
+from course_lib.metrics.precision_recall import precision_recall
 
 __all__ = [
     "class_consistency",
