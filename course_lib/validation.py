@@ -32,6 +32,7 @@ __all__ = [
     "check_broadcastable",
     "check_choice",
     "check_data_pair",
+    "check_dirac",
     "check_epsilon",
     "check_field",
     "check_finite",
@@ -207,11 +208,10 @@ def check_number(value, name, low=None, high=None, low_open=False, high_open=Fal
 
 def check_positive_int(value, name, allow_zero=False) -> int:
     """A positive integer (or non-negative with allow_zero); bools and floats such as 2.5 are refused."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        fail(name, "an integer", repr(value))
+    expected = "a non-negative integer" if allow_zero else "a positive integer"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < (0 if allow_zero else 1):
+        fail(name, expected, repr(value))
     value = int(value)
-    if value < (0 if allow_zero else 1):
-        fail(name, "a non-negative integer" if allow_zero else "a positive integer", repr(value))
     return value
 
 
@@ -429,3 +429,35 @@ def check_latents(z, latent_dim) -> np.ndarray:
         fail("z", f"shape [N, {latent_dim}] (the model's latent_dim)", f"shape {z.shape}")
     check_finite(z, "z")
     return z
+
+
+DIRAC_LOSSES = ("standard", "wgan")
+DIRAC_METHODS = ("simultaneous", "alternating")
+
+
+def check_dirac(loss, h=None, method=None, steps=None, **non_negative) -> None:
+    """Dirac-GAN arguments, the same in the oracle and both twins: a known loss (a typo must not silently run
+    the other game), h > 0, a known method, steps >= 0, and regularisers (r1_gamma, gp_weight, noise_std,
+    weight_clip) >= 0."""
+    check_choice(loss, "loss", DIRAC_LOSSES)
+    if method is not None:
+        check_choice(method, "method", DIRAC_METHODS)
+    if h is not None:
+        check_number(h, "h (step size)", 0.0, low_open=True)
+    if steps is not None:
+        check_positive_int(steps, "steps", allow_zero=True)
+    for name, value in non_negative.items():
+        check_number(value, name, 0.0)
+
+
+def _leave_to_python_in_tf_graphs():
+    # Inside a tf.function, TensorFlow's autograph rewrites every Python function it reaches, and its rewrite of
+    # these checks (keyword arguments, try/except) went wrong. The attribute below is how autograph recognises
+    # functions it must call as they are; the checks read only shapes, dtypes and host values, never a
+    # traced tensor's value, so plain Python is right for them.
+    for value in list(globals().values()):
+        if callable(value) and getattr(value, "__module__", None) == __name__:
+            value.autograph_info__ = frozenset()
+
+
+_leave_to_python_in_tf_graphs()

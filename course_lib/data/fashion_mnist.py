@@ -219,6 +219,7 @@ def load_fashion_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
         0..9; class names in FASHION_MNIST_CLASSES.
     Used in: every notebook.
     """
-    check.check_choice(split, "split", tuple(_SPLIT_FILES))
+    if split not in _SPLIT_FILES:
+        check.fail("split", "'train' or 'test'", repr(split))
     search_key = tuple(str(p) for p in fashion_mnist_search_paths())
     return _load_split(split, search_key)

@@ -34,8 +34,8 @@ def unit_range_to_uint8(images) -> np.ndarray:
     check.check_finite(images, "images")
     if images.size:
         lo, hi = float(images.min()), float(images.max())
-        if lo < -2.0 or hi > 2.0:  # small overshoots are clipped; 0..255 floats would all clip to white
-            check.fail("images", "floats in [-1, 1]", f"values in [{lo:.4g}, {hi:.4g}]",
+        if hi > 2.0 and lo >= -0.01:  # overshoots are clipped, but 0..255 floats would all clip to white
+            check.fail("images", "floats in [-1, 1] (values beyond are clipped)", f"values in [{lo:.4g}, {hi:.4g}]",
                        "uint8 images need no conversion; rescale 0..255 floats with x / 127.5 - 1.")
         if lo >= -0.01 and hi > 0.5:
             warnings.warn(f"images: values lie in [{lo:.3g}, {hi:.3g}], which looks like [0, 1], but [-1, 1] is "
