@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 
-_SUBPACKAGES = ("config", "data", "environment", "grading", "metrics", "reference", "toy", "viz")
+_SUBPACKAGES = ("atomic", "config", "data", "environment", "errors", "frameworks", "grading", "health",
+                "latents", "metrics", "product", "reference", "toy", "training", "validation", "viz")
 
 
 def __getattr__(name):
@@ -37,3 +38,7 @@ def __getattr__(name):
     if name in _SUBPACKAGES:
         return importlib.import_module(f"course_lib.{name}")
     raise AttributeError(f"module 'course_lib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBPACKAGES))

@@ -38,7 +38,7 @@ def test_explorer_values_are_deterministic_and_validated():
 
 def test_explorer_widget_builds_and_updates_headless():
     pytest.importorskip("ipywidgets")
-    widget = viz.loss_explorer(n=200)
+    widget = viz.loss_explorer(n=200, widgets=True)
     widget.children[0].value = 5.0  # move the fake mean: the update function runs without a browser
     assert widget.kwargs["mu"] == 5.0
     plt.close("all")

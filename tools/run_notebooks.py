@@ -12,11 +12,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+_TIMES_LOCK = threading.Lock()  # two notebooks may finish at once
 
 
 def extract_figures(executed: Path, figures_dir: Path) -> int:
@@ -33,6 +35,32 @@ def extract_figures(executed: Path, figures_dir: Path) -> int:
     return count
 
 
+def timed_out_cells(executed: Path, timeout: int) -> list[int]:
+    """Indices of cells that ran into the cell timeout (papermill may mark such a cell completed, not failed)."""
+    cells = json.loads(executed.read_text(encoding="utf-8")).get("cells", [])
+    return [i for i, cell in enumerate(cells)
+            if (cell.get("metadata", {}).get("papermill", {}).get("duration") or 0) >= 0.95 * timeout]
+
+
+def slow_verdict(stem: str, seconds: float, build: Path, factor: float = 3.0) -> str:
+    """"" or why the run counts as failed: it took `factor` times its usual seconds (median of earlier ok runs,
+    kept in build/run_times.json). A hung widget cell once "passed" in 924 s instead of 25 s."""
+    path = build / "run_times.json"
+    history = json.loads(path.read_text()) if path.exists() else {}
+    usual = sorted(history.get(stem, []))
+    if usual and seconds > factor * max(usual[len(usual) // 2], 10.0):
+        return f"FAILED: {seconds:.0f} s, over {factor:g}x its usual {usual[len(usual) // 2]:.0f} s"
+    return ""
+
+
+def remember_time(stem: str, seconds: float, build: Path) -> None:
+    path = build / "run_times.json"
+    with _TIMES_LOCK:
+        history = json.loads(path.read_text()) if path.exists() else {}
+        history[stem] = (history.get(stem, []) + [round(seconds, 1)])[-5:]
+        path.write_text(json.dumps(history, indent=1))
+
+
 def run_one(notebook: Path, framework: str, build: Path, timeout: int) -> dict:
     stem = f"{notebook.stem}.{framework}"
     executed = build / "notebooks" / f"{stem}.ipynb"
@@ -44,7 +72,7 @@ def run_one(notebook: Path, framework: str, build: Path, timeout: int) -> dict:
     command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "--cwd", str(notebook.parent),
                "-p", "FRAMEWORK", framework, "-p", "QUICK", "True", "-p", "RECORDS_PATH", str(records),
                "--execution-timeout", str(timeout), "--no-progress-bar"]
-    env = dict(os.environ, COURSE_QUICK="1", TF_CPP_MIN_LOG_LEVEL="3",
+    env = dict(os.environ, COURSE_QUICK="1", TF_CPP_MIN_LOG_LEVEL="3", COURSE_HEADLESS="1",
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
     env.pop("MPLBACKEND", None)  # Agg would replace the kernel's inline backend and leave no figures to keep
     start = time.perf_counter()
@@ -52,8 +80,16 @@ def run_one(notebook: Path, framework: str, build: Path, timeout: int) -> dict:
         code = subprocess.call(command, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=REPO_ROOT)
     seconds = time.perf_counter() - start
     figures = extract_figures(executed, build / "figures" / stem) if executed.exists() else 0
-    return {"notebook": notebook.name, "framework": framework, "seconds": seconds,
-            "status": "ok" if code == 0 else f"FAILED (see {log.relative_to(REPO_ROOT)})", "figures": figures}
+    status = "ok" if code == 0 else f"FAILED (see {log.relative_to(REPO_ROOT)})"
+    stuck = timed_out_cells(executed, timeout) if executed.exists() else []
+    if status == "ok" and stuck:
+        status = f"FAILED: cell(s) {stuck} hit the {timeout} s cell timeout"
+    if status == "ok":
+        status = slow_verdict(stem, seconds, build) or status
+    if status == "ok":
+        remember_time(stem, seconds, build)
+    return {"notebook": notebook.name, "framework": framework, "seconds": seconds, "status": status,
+            "figures": figures}
 
 
 def main(argv=None) -> int:

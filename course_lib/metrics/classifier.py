@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib import validation as check
 from course_lib.atomic import write_bytes_atomic
 
 __all__ = ["CLASSIFIER_SHA256", "EvalClassifier", "classifier_path", "load_classifier"]
@@ -27,7 +28,11 @@ CLASSIFIER_SHA256 = "0ecb19177872f63a25d3a9073d17b419448d4af2ea3408c925b38045069
 CLASSIFIER_URL = ("https://raw.githubusercontent.com/generative-product-images/course/v0.1.0/data/"
                   + CLASSIFIER_FILE)
 _REPO_DATA = Path(__file__).resolve().parents[2] / "data"
-_CACHE = Path.home() / ".cache" / "course_lib"
+
+
+def _cache_root() -> Path:
+    """$COURSE_CACHE_DIR, else ~/.cache/course_lib: a user cache folder, never inside the repository."""
+    return Path(os.environ.get("COURSE_CACHE_DIR") or (Path.home() / ".cache" / "course_lib"))
 
 
 def _to_nchw(images) -> np.ndarray:
@@ -38,17 +43,17 @@ def _to_nchw(images) -> np.ndarray:
     elif images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"Expected images of shape [N, 28, 28] (uint8, or float in [-1, 1]); got {images.shape}.")
+        check.fail("images", "shape [N, 28, 28], [N, 1, 28, 28] or [N, 28, 28, 1] (uint8, or float in [-1, 1])",
+                   f"shape {images.shape}")
     if images.dtype == np.uint8:
         x = images.astype(np.float32) / 127.5 - 1.0
     elif np.issubdtype(images.dtype, np.floating):
+        # [0, 1] floats would read as the top half of [-1, 1] (FID 286 instead of 5.6): warn; out of range: raise
+        check.check_image_scale(images, "images", "[-1, 1]")
         x = images.astype(np.float32)
-        if x.size and (x.min() < -1.001 or x.max() > 1.001 or not np.isfinite(x).all()):
-            raise ValueError(
-                f"Float images must lie in [-1, 1] (model outputs); got values in [{x.min():.3g}, {x.max():.3g}]. "
-                "Pass uint8 images in [0, 255] or rescale with x / 127.5 - 1.")
     else:
-        raise ValueError(f"Expected uint8 or float images; got dtype {images.dtype}.")
+        check.fail("images", "uint8 in [0, 255] or float in [-1, 1]", f"dtype {images.dtype}",
+                   "Convert with course_lib.data.images.unit_range_to_uint8 or x / 127.5 - 1.")
     return x[:, None]  # (N, 1, 28, 28)
 
 
@@ -70,6 +75,7 @@ class EvalClassifier:
     feature_dim = 128
 
     def __init__(self, weights: dict, batch_size: int = 500):
+        check.check_positive_int(batch_size, "batch_size")
         self.w = {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()}
         self.batch_size = batch_size
 
@@ -106,11 +112,12 @@ class EvalClassifier:
 
 
 def classifier_path(download: bool = True) -> Path:
-    """Where the weights are: $COURSE_DATA_DIR, the repository's data/, ~/.cache/course_lib, else downloaded."""
+    """Where the weights are: $COURSE_DATA_DIR, the repository's data/, $COURSE_CACHE_DIR or ~/.cache/course_lib,
+    else downloaded there."""
     candidates = []
     if os.environ.get("COURSE_DATA_DIR"):
         candidates.append(Path(os.environ["COURSE_DATA_DIR"]) / CLASSIFIER_FILE)
-    candidates += [_REPO_DATA / CLASSIFIER_FILE, _CACHE / CLASSIFIER_FILE]
+    candidates += [_REPO_DATA / CLASSIFIER_FILE, _cache_root() / CLASSIFIER_FILE]
     for path in candidates:
         if path.exists():
             return path
@@ -120,7 +127,7 @@ def classifier_path(download: bool = True) -> Path:
             "Run scripts/train_eval_classifier.py in the course repository, or allow the download.")
     with urllib.request.urlopen(CLASSIFIER_URL, timeout=60) as response:
         data = response.read()
-    return write_bytes_atomic(_CACHE / CLASSIFIER_FILE, data)
+    return write_bytes_atomic(_cache_root() / CLASSIFIER_FILE, data)
 
 
 _LOADED: dict[str, EvalClassifier] = {}

@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from course_lib import validation as check
 from course_lib.latents import latent_batch
 from course_lib.tf.data import to_uint8_images
 
@@ -272,7 +273,7 @@ def generate_images(generator, z, labels, batch_size=500):
 
     The generator runs in eval mode (BatchNorm uses its running statistics).
     """
-    z, labels = np.asarray(z, dtype=np.float32), np.asarray(labels, dtype=np.int64)
+    z, labels = check.check_latents_and_labels(z, labels, generator.latent_dim, NUM_CLASSES)
     out = []
     for start in range(0, len(labels), batch_size):
         images = generator(tf.constant(z[start:start + batch_size]), tf.constant(labels[start:start + batch_size]),

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from course_lib import validation as check
 from course_lib.atomic import write_bytes_atomic
 from course_lib.config import VAEConfig
 from course_lib.tf import vae
@@ -290,7 +291,7 @@ def encode_images(model, images, binarize=False) -> np.ndarray:
 def decode_latents(model, z, logits=False) -> np.ndarray:
     """Mean images in [0, 1] (sigmoid of the logits, or the Gaussian means), numpy [N, 28, 28], for latents z [N, d];
     with logits=True the decoder's raw output (logits for "bernoulli") instead."""
-    decoded = model.decode(tf.constant(np.asarray(z, np.float32)))
+    decoded = model.decode(tf.constant(check.check_latents(z, model.latent_dim)))
     if logits:
         return tf.reshape(decoded, (-1, 28, 28)).numpy()
     images = tf.sigmoid(decoded) if model.likelihood == "bernoulli" else decoded
@@ -299,5 +300,6 @@ def decode_latents(model, z, logits=False) -> np.ndarray:
 
 def sample_images(model, n, seed=0) -> np.ndarray:
     """n samples as uint8 [n, 28, 28]: z ~ N(0, I) from `seed`, then the decoder's mean image."""
+    check.check_positive_int(n, "n")
     z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
     return np.rint(decode_latents(model, z) * 255.0).astype(np.uint8)

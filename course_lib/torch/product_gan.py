@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_lib import validation as check
 from course_lib.latents import latent_batch
 from course_lib.torch.data import to_uint8_images
 
@@ -219,7 +220,7 @@ def generate_images(generator, z, labels, batch_size=500):
 
     The generator runs in eval mode (BatchNorm uses its running statistics).
     """
-    z, labels = np.asarray(z, dtype=np.float32), np.asarray(labels, dtype=np.int64)
+    z, labels = check.check_latents_and_labels(z, labels, generator.latent_dim, NUM_CLASSES)
     device = next(generator.parameters()).device
     was_training = generator.training
     generator.eval()
