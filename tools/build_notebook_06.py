@@ -64,7 +64,7 @@ from course_lib.controllable.weights import load_shipped_generators
 from course_lib.data import FASHION_MNIST_CLASSES
 from course_lib.data.colour import PALETTE, PALETTE_NAMES, coloured_fashion_mnist, luminance_ink
 from course_lib.metrics import controllable as colour_metrics
-from course_lib.product.sampling import latent_batch
+from course_lib.latents import latent_batch
 from course_lib.viz import controllable as viz
 
 nb = course_lib.setup_notebook("06_controllable_generation", FRAMEWORK, QUICK, SEED, RECORDS_PATH)

@@ -17,7 +17,7 @@ from course_lib.metrics.controllable import (colour_accuracy_table, intra_class_
                                              per_class_precision_recall)
 from course_lib.metrics.evaluation import class_consistency
 from course_lib.metrics.frechet import frechet_distance
-from course_lib.product.sampling import latent_batch
+from course_lib.latents import latent_batch
 
 __all__ = ["condition_grid", "discover_directions", "evaluate_generator", "real_reference"]
 

@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from course_lib.errors import InputError
-from course_lib.product.sampling import latent_batch
+from course_lib.latents import latent_batch
 from course_lib.tf.product_gan import _SNLayer
 
 __all__ = ["ControllableDiscriminator", "ControllableGenerator", "generate_images", "generator_weights",

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from course_lib.errors import InputError
-from course_lib.product.sampling import latent_batch
+from course_lib.latents import latent_batch
 
 __all__ = ["ControllableDiscriminator", "ControllableGenerator", "generate_images", "generator_weights",
            "load_generator_weights", "sample_images"]
