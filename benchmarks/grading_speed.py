@@ -7,7 +7,9 @@ The solved copies come from the master's solution blocks (### BEGIN/END SOLUTION
 dict {exercise id: solved cell source} in that file. Bare papermill runs each copy with the papermill command
 line, --jobs at a time, each in its own temporary folder, with the same parameters (quick mode). Prints one
 JSON object and writes it to benchmarks/results/grading_speed_<master stem>.json. The overhead ratio compares
-the two in the same run: (grader seconds / papermill seconds) - 1.
+the two in the same run: (grader seconds / papermill seconds) - 1. The grader's time includes the answer process
+(the exercise cells run again without course_lib). The machine's load average before and after each arm is
+recorded: on a shared machine, compare only figures measured at a similar load.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def main(argv=None) -> int:
 
     master = nbformat.read(args.master, as_version=4)
     solved = solved_copy(master, load_solutions(args.solutions))
-    grader_s, bare_s, full_marks = [], [], True
+    grader_s, bare_s, full_marks, loads = [], [], True, []
     with tempfile.TemporaryDirectory() as root:
         subs = Path(root) / "subs"
         subs.mkdir()
@@ -102,6 +104,7 @@ def main(argv=None) -> int:
             nbformat.write(solved, paths[-1])
         for repeat in range(args.repeats):
             out = Path(root) / f"gradebook{repeat}.csv"
+            loads.append(round(os.getloadavg()[0], 2))
             start = time.monotonic()
             summary = grade_folder(args.master, subs, out, jobs=args.jobs, progress=False, log=None, setup_kwargs={
                 "framework": args.framework, "limits": Limits(notebook_timeout_s=args.timeout,
@@ -112,7 +115,9 @@ def main(argv=None) -> int:
 
             with open(out, newline="") as handle:
                 full_marks &= all(row["total"] == row["max"] for row in csv.DictReader(handle))
+            loads.append(round(os.getloadavg()[0], 2))
             bare_s.append(bare_papermill(paths, args.jobs, args.framework, args.timeout))
+            loads.append(round(os.getloadavg()[0], 2))
     grader, bare = statistics.median(grader_s), statistics.median(bare_s)
     result = {
         "what": "grading_speed", "master": os.path.relpath(args.master, REPO), "framework": args.framework,
@@ -122,6 +127,7 @@ def main(argv=None) -> int:
         "papermill_seconds_per_submission": round(bare / args.copies, 3),
         "overhead_ratio": round(grader / bare - 1.0, 3), "all_full_marks": bool(full_marks),
         "grader_seconds": [round(s, 2) for s in grader_s], "papermill_seconds": [round(s, 2) for s in bare_s],
+        "load_average_1min": loads,
         "versions": {"course_lib": __version__, "python": platform.python_version()},
     }
     print(json.dumps(result))

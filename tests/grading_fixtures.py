@@ -31,7 +31,7 @@ EX1 = '''def to_unit_range(images):
     ### END SOLUTION'''
 
 EX2 = '''### BEGIN SOLUTION
-SNEAKER_CLASS = course_lib.data.FASHION_MNIST_CLASSES.index("Sneaker")
+SNEAKER_CLASS = FASHION_MNIST_CLASSES.index("Sneaker")
 ### STUB: SNEAKER_CLASS = None  # replace None with the class index of sneakers
 ### END SOLUTION'''
 
@@ -44,7 +44,7 @@ def build_master():
     cells = [
         _code(COLAB, "colab-setup"),
         _code('FRAMEWORK = "torch"\nQUICK = False\nSEED = 0\nRECORDS_PATH = ""', "parameters"),
-        _code('import numpy as np\nimport course_lib\nimport course_lib.data\n'
+        _code('import numpy as np\nimport course_lib\nfrom course_lib.data import FASHION_MNIST_CLASSES\n'
               'nb = course_lib.setup_notebook("00_start_here", FRAMEWORK, QUICK, SEED, RECORDS_PATH)\n'
               'fw = nb.fw\nQUICK = nb.quick'),
         new_markdown_cell("## Exercise ex-00-1\nWrite `to_unit_range(images)`: uint8 in [0, 255] to float32 in "
@@ -228,3 +228,200 @@ if __name__ == "__main__":
     MASTER.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(build_master(), MASTER)
     print(f"wrote {MASTER}")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Attacks on the grader itself (tests/test_grading_attacks.py). Each is the released notebook with cells changed;
+# ATTACK_EXPECTED there says what each must score. `paths` gives: outside (a root-only folder with a file in it),
+# repo (the checkout), seed (the fixed hidden seed of the run, as text).
+
+IN_RUNNER = "isinstance(globals().get('get_ipython'), type)"  # true in the answer process, false in a kernel
+
+SYMLINKS = '''import os
+# the grader's own export step, if the kernel has one, made to put a link where the export folder goes
+try:
+    import course_lib.grading.export as export_module
+
+    def linked_export(exercise_id, namespace, seed, export_dir, nonce):
+        os.symlink("{outside}", export_dir)
+
+    export_module.export_answer = linked_export
+except Exception:
+    pass
+# links in the working folder to a folder the student cannot write; a root grader that follows them would
+# list, move or delete what they point at
+for name in ["export", ".grader-x", "manifest.json", "exports", "rt", "result.json", "executed.ipynb"]:
+    try:
+        os.symlink("{outside}", name)
+    except OSError:
+        pass
+for name in ["fifo", "manifest.json.fifo"]:
+    try:
+        os.mkfifo(name)
+    except OSError:
+        pass
+SNEAKER_CLASS = 7'''
+
+FORGE_IN_KERNEL = '''import json, os
+# Before the (blank) exercise cells, in the kernel: make whatever exports answers from the kernel export the
+# reference instead, rebind the names, patch the scorer, and leave answer-like files where a grader might look.
+import course_lib.grading as grading
+import course_lib.grading.exercise as exercise_module
+try:
+    import course_lib.grading.export as export_module
+    original = export_module.export_answer
+
+    def forged(exercise_id, namespace, seed, export_dir, nonce):
+        namespace = dict(namespace)
+        namespace["to_unit_range"] = grading.get_exercise("ex-00-1").reference
+        namespace["SNEAKER_CLASS"] = grading.get_exercise("ex-00-2").reference()
+        return original(exercise_id, namespace, seed, export_dir, nonce)
+
+    export_module.export_answer = forged
+except Exception:
+    pass
+exercise_module.Exercise.score_outputs = lambda *a, **k: grading.Score(1, 1, "correct")
+for name in ["answers.jsonl", "result.json", "../answers/x"]:
+    try:
+        with open(name, "w") as handle:
+            json.dump({{"id": "ex-00-1", "status": "ok"}}, handle)
+    except OSError:
+        pass'''
+
+LEAKS = '''import glob, os, subprocess
+found = []
+for path in ["{repo}/.git", "{repo}/tests/fixtures/solutions/ex_01.py", "{repo}/tests", "{repo}/notebooks"]:
+    if os.path.exists(path):
+        found.append(path)
+try:
+    out = subprocess.run(["git", "-C", "{repo}", "show", "HEAD:tests/grading_fixtures.py"], capture_output=True)
+    found += ["git"] if out.returncode == 0 else []
+except OSError:
+    pass
+for proc in glob.glob("/proc/[0-9]*/cmdline") + glob.glob("/proc/[0-9]*/environ"):
+    try:
+        text = open(proc, "rb").read().decode("utf-8", "replace")
+    except OSError:
+        continue
+    if any(secret in text for secret in ["{master}", "{submissions}", "{gradebook}", "COURSE_JAIL"]):
+        found.append(proc)
+history = "\\n".join(str(x) for x in globals().get("In", [])) + repr(sorted(globals())) + repr(dict(os.environ))
+if "{seed}" in history:
+    found.append("seed in the kernel")
+for folder, _, files in os.walk("."):
+    for name in files:
+        try:
+            if "{seed}" in open(os.path.join(folder, name), errors="replace").read():
+                found.append(name)
+        except OSError:
+            pass
+print(found)
+SNEAKER_CLASS = 7 if not found else -1'''
+
+PERSISTS = '''import ctypes, os, threading, time
+# writes meant to outlive the sandbox: world-writable folders of the host, System V shared memory
+for folder in ["/run/lock", "/var/lock", "/var/tmp", "/dev/shm", "/tmp", "/dev/mqueue", "/var/crash"]:
+    try:
+        with open(os.path.join(folder, "left-by-student-{tag}"), "w") as handle:
+            handle.write("x")
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+segment = libc.shmget(0, 64 * 2**20, 0o1666)  # IPC_PRIVATE, IPC_CREAT | 0666: lives until removed or reboot
+print("shm", segment)
+SNEAKER_CLASS = 7'''
+
+THREAD_FLOOD = '''import threading, time
+threading.stack_size(64 * 1024)
+started = 0
+try:
+    for _ in range(6000):
+        threading.Thread(target=time.sleep, args=(40,), daemon=True).start()
+        started += 1
+except RuntimeError:
+    pass
+print("threads started", started)
+SNEAKER_CLASS = 7 if started < 2100 else -1  # the job's process limit holds'''
+
+FORK_MEMORY = '''import os, time
+import numpy as np
+# eight children of 250 MB each: 2 GB for the job against a 1.5 GB limit (RLIMIT_AS alone is per process)
+children = []
+read, write = os.pipe()
+for _ in range(8):
+    pid = os.fork()
+    if pid == 0:
+        block = np.ones(250 * 2**20 // 8)
+        os.write(write, b"x")
+        time.sleep(30)
+        os._exit(0)
+    children.append(pid)
+os.close(write)
+os.set_blocking(read, False)
+done, deadline = 0, time.monotonic() + 25
+while done < 8 and time.monotonic() < deadline:
+    try:
+        done += len(os.read(read, 16))
+    except BlockingIOError:
+        time.sleep(0.2)
+for pid in children:
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+print("children that got their memory", done)
+SNEAKER_CLASS = 7 if done < 8 else -1'''
+
+BYPASS_ORDINARY_CELL = "def to_unit_range(images):\n    return course_lib.grading.get_exercise('ex-00-1').reference(images)"
+BYPASS_IPYTHON = ("_ = !true\n%time x = 1\ndef to_unit_range(images):\n"
+                  "    return course_lib.grading.get_exercise('ex-00-1').reference(images)")
+BYPASS_RENAMED = ("lib = __import__('course_' + 'lib.grading', fromlist=['get_exercise'])\n"
+                  "def to_unit_range(images):\n    return lib.get_exercise('ex-00-1').reference(images)")
+BYPASS_UNBLOCKED = '''import sys
+sys.meta_path[:] = [finder for finder in sys.meta_path if "Blocker" not in type(finder).__name__]
+for name in [n for n in sys.modules if n.startswith("course_lib")]:
+    del sys.modules[name]
+sys.path.insert(0, "{repo}")
+from course_lib.grading.exercises.ex_00 import _to_unit_range as reference
+def to_unit_range(images):
+    return reference(images)'''
+
+CRAFTED_FRAME = '''import base64, json, os
+if ''' + IN_RUNNER + ''':  # in the answer process: write a line of our own with a .npy header claiming 10^12 values
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }"
+    header += b" " * (117 - len(header)) + b"\\n"
+    npy = base64.b64encode(b"\\x93NUMPY\\x01\\x00" + len(header).to_bytes(2, "little") + header).decode()
+    for fd in range(3, 16):
+        try:
+            os.write(fd, (json.dumps({"id": "ex-00-1", "index": 0, "status": "ok", "reason": "", "library": [],
+                                      "results": [{"ok": True, "value": {"__npy__": npy}}] * 3}) + "\\n").encode())
+        except OSError:
+            pass
+def to_unit_range(images):
+    return np.asarray(images, dtype=np.float32) / 127.5 - 1.0'''
+
+DEEP_NOTS = "flag = " + "not " * 20000 + "True"
+
+
+def attack_variants(paths: dict) -> dict:
+    """name -> notebook for tests/test_grading_attacks.py."""
+    master = build_master()
+    out = {"control": solved_version(master)}
+    out["symlinks_and_fifos"] = _insert_after(solved_version(master), "ex-00-1", SYMLINKS.format(**paths))
+    out["forges_in_kernel"] = _insert_after(student_version(master), "ex-00-1", FORGE_IN_KERNEL, offset=0)
+    out["leaks"] = _set(solved_version(master), "ex-00-2", LEAKS.format(**paths))
+    out["persists"] = _set(solved_version(master), "ex-00-2", PERSISTS.format(tag=paths["tag"]))
+    out["thread_flood"] = _set(solved_version(master), "ex-00-2", THREAD_FLOOD)
+    out["fork_memory"] = _set(solved_version(master), "ex-00-2", FORK_MEMORY)
+    nb = _set(solved_version(master), "ex-00-1", "pass  # answered elsewhere")
+    out["bypass_ordinary_cell"] = _insert_after(nb, "ex-00-1", BYPASS_ORDINARY_CELL, offset=0)
+    out["bypass_ipython_syntax"] = _set(solved_version(master), "ex-00-1", BYPASS_IPYTHON)
+    out["bypass_renamed_import"] = _set(solved_version(master), "ex-00-1", BYPASS_RENAMED)
+    out["bypass_unblocked_import"] = _set(solved_version(master), "ex-00-1", BYPASS_UNBLOCKED.format(**paths))
+    out["crafted_frame"] = _set(solved_version(master), "ex-00-1", CRAFTED_FRAME)
+    out["deep_nots"] = _set(solved_version(master), "ex-00-1", DEEP_NOTS)
+    nb = solved_version(master)
+    nb.cells[_exercise_index(nb, "ex-00-1")].metadata["tags"] = ["Exercise ", "ex-00-1", "ex-00-1", "ex-99-9"]
+    nb.cells[_exercise_index(nb, "ex-00-2")].metadata["tags"] = "exercise, ex-00-2"
+    out["malformed_tags"] = nb
+    return out

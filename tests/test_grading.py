@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
-import os
 
 import nbformat
-import numpy as np
 import pytest
 
 from course_lib.grading import cli
-from course_lib.grading.export import export_answer, read_export
 from course_lib.grading.gradebook import Gradebook, neutralise
 from course_lib.grading.grader import SubmissionResult
-from course_lib.grading.prepare import EXPORT_TAG, prepare_submission
+from course_lib.grading.prepare import EXPORT_TAG, MARK, prepare_submission
 from course_lib.grading.release import release_notebook, solved_source, strip_solutions
 from tests.grading_fixtures import MASTER, build_master, solved_version, student_version
-
-SOURCES = {"ex-00-1": "EXPORT ex-00-1", "ex-00-2": "EXPORT ex-00-2"}
 
 
 def _tags(cell):
@@ -40,16 +34,18 @@ def test_prepare_restores_instructor_cells_and_places_exports_by_tag():
     sub.cells.insert(0, nbformat.v4.new_markdown_cell("a note the student added on top"))  # positions shift
     sub.cells.append(nbformat.v4.new_code_cell("print('cell with outputs')"))
     sub.cells[-1].outputs = [nbformat.v4.new_output("stream", text="old output")]
-    prepared = prepare_submission(master, sub, SOURCES)
+    prepared = prepare_submission(master, sub)
     cells = prepared.nb.cells
     assert prepared.graded == ["ex-00-1", "ex-00-2"] and not prepared.notes
     assert [c.source for c in cells if "parameters" in _tags(c)] == [next(
         c.source for c in master.cells if "parameters" in _tags(c))]
     for exercise_id in ("ex-00-1", "ex-00-2"):
         at = next(i for i, c in enumerate(cells) if "exercise" in _tags(c) and exercise_id in _tags(c))
-        assert cells[at + 1].source == SOURCES[exercise_id] and EXPORT_TAG in _tags(cells[at + 1])
+        assert at == prepared.cell_index[exercise_id] and cells[at].metadata[MARK] == exercise_id
         master_check = next(c for c in master.cells if "check" in _tags(c) and exercise_id in _tags(c))
-        assert cells[at + 2].source == master_check.source  # the check cell comes after the export
+        assert cells[at + 1].source == master_check.source  # the check cell follows the exercise
+    # no grader cell: the kernel never sees the seed or anything that counts
+    assert not [c for c in cells if EXPORT_TAG in _tags(c)] and "export_answer" not in nbformat.writes(prepared.nb)
     assert all(c.get("outputs", []) == [] for c in cells)
 
 
@@ -60,12 +56,12 @@ def test_prepare_grades_the_last_duplicate_and_restores_a_deleted_stub_without_s
     sub.cells.insert(first + 1, nbformat.v4.new_code_cell("def to_unit_range(x):\n    return x",
                                                           metadata={"tags": ["exercise", "ex-00-1"]}))
     sub.cells = [c for c in sub.cells if not ("ex-00-2" in _tags(c))]  # exercise and check cells deleted
-    prepared = prepare_submission(master, sub, SOURCES)
+    prepared = prepare_submission(master, sub)
     cells = prepared.nb.cells
     assert prepared.graded == ["ex-00-1"]
     assert "2 copies" in prepared.notes["ex-00-1"] and "missing" in prepared.notes["ex-00-2"]
-    export_at = next(i for i, c in enumerate(cells) if c.source == SOURCES["ex-00-1"])
-    assert cells[export_at - 1].source.endswith("return x")  # the last copy is graded
+    assert cells[prepared.cell_index["ex-00-1"]].source.endswith("return x")  # the last copy is graded
+    assert prepared.sources["ex-00-1"].endswith("return x")
     restored = next(c for c in cells if "exercise" in _tags(c) and "ex-00-2" in _tags(c))
     assert "BEGIN SOLUTION" not in restored.source and ".index(" not in restored.source
     assert any("check" in _tags(c) and "ex-00-2" in _tags(c) for c in cells)
@@ -76,60 +72,11 @@ def test_master_without_tags_is_refused():
     for cell in master.cells:
         cell.metadata.pop("tags", None)
     with pytest.raises(ValueError, match="check cell|parameters"):
-        prepare_submission(master, master, {})
+        prepare_submission(master, master)
     master = build_master()
     master.cells = [c for c in master.cells if "parameters" not in _tags(c)]
     with pytest.raises(ValueError, match="parameters"):
-        prepare_submission(master, master, SOURCES)
-
-
-def _export(tmp_path, namespace, nonce="n0nce", exercise_id="ex-00-1"):
-    export_answer(exercise_id, namespace, 7, str(tmp_path / "export"), nonce)
-    return read_export(str(tmp_path / "export"), exercise_id, nonce)
-
-
-def test_export_round_trip_scores_in_the_grader(tmp_path):
-    import torch
-
-    from course_lib.grading.exercise import get_exercise
-
-    exercise = get_exercise("ex-00-1")
-    # a torch tensor answer: exported as .npy, scored here with the reference's expected values
-    namespace = {"to_unit_range": lambda x: torch.as_tensor(x).float() / 127.5 - 1}
-    result = _export(tmp_path, namespace)
-    assert result.status == "ok" and all(isinstance(o, np.ndarray) for o in result.outputs)
-    assert exercise.score_outputs(result.outputs, 7, result.errors).points == 1
-    assert exercise.score_outputs(result.outputs, 8, result.errors).points == 0  # other hidden inputs
-
-
-def test_export_reports_missing_and_failing_answers(tmp_path):
-    assert _export(tmp_path / "a", {}).status == "missing"
-    failing = _export(tmp_path / "b", {"to_unit_range": lambda x: 1 / 0})
-    assert failing.status == "ok" and all("ZeroDivisionError" in e for e in failing.errors)
-    value = _export(tmp_path / "c", {"SNEAKER_CLASS": np.int64(7)}, exercise_id="ex-00-2")
-    assert value.outputs == [7] and type(value.outputs[0]) is int
-
-
-def test_export_reader_rejects_forgeries(tmp_path):
-    good = _export(tmp_path, {"to_unit_range": lambda x: x / 127.5 - 1})
-    assert good.status == "ok"
-    assert read_export(str(tmp_path / "export"), "ex-00-1", "another-nonce").status == "invalid"
-    assert read_export(str(tmp_path / "nowhere"), "ex-00-1", "n0nce").status == "absent"
-    folder = tmp_path / "export" / "ex-00-1"
-    # a pickled object array in place of an output
-    np.save(folder / "out_0.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    assert read_export(str(tmp_path / "export"), "ex-00-1", "n0nce").status == "invalid"
-    # a manifest that is a symlink to a file the student wants the grader to read
-    manifest = folder / "manifest.json"
-    (tmp_path / "elsewhere.json").write_text(manifest.read_text())
-    manifest.unlink()
-    os.symlink(tmp_path / "elsewhere.json", manifest)
-    assert read_export(str(tmp_path / "export"), "ex-00-1", "n0nce").status == "invalid"
-    # a file name that walks out of the folder
-    manifest.unlink()
-    manifest.write_text(json.dumps({"format": 1, "nonce": "n0nce", "exercise": "ex-00-1", "status": "ok",
-                                    "results": [{"ok": True, "value": {"__npy__": "../../x.npy"}}]}))
-    assert read_export(str(tmp_path / "export"), "ex-00-1", "n0nce").status == "invalid"
+        prepare_submission(master, master)
 
 
 def test_strip_solutions_function_value_and_errors():

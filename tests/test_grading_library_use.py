@@ -1,16 +1,24 @@
-"""The grader's look for course_lib in answers (course_lib/grading/library_use.py): what counts as a use, what
-is allowed, and that no solved cell of any notebook is flagged while a call of the notebook's reference is."""
+"""Answers and course_lib (course_lib/grading/library_use.py, course_lib/grading/answer_runner.py): the master's
+bindings, what the answer process reports as a use of course_lib, what it allows, and that every solved cell of
+every notebook scores full marks there while a call of the notebook's reference scores 0.
+
+Before the answer process, the grader looked for uses in the cell's syntax tree (`library_uses`); these cases
+now run the cell where course_lib does not exist, which the three bypasses (an ordinary cell, IPython syntax,
+an import under another name) do not get round."""
 
 from __future__ import annotations
 
 import nbformat
 import pytest
 
+from course_lib.grading import prepare
+from course_lib.grading.answers import answer_setup, build_cells, run_answers
 from course_lib.grading.exercise import get_exercise
-from course_lib.grading.library_use import bound_library_names, library_uses
+from course_lib.grading.library_use import bound_library_names, plain_imports
 from tests.conftest import REPO_ROOT
 from tests.exercise_helpers import solutions
 from tests.test_exercise_solutions import ALL_IDS, NOTEBOOKS
+from tests.test_grading_safety import local_runner
 
 SETUP = '''%matplotlib inline
 import numpy as np
@@ -34,46 +42,46 @@ def test_bindings_follow_imports_and_assignments():
     assert "ref" not in bound_library_names([SETUP, "ref = None"])  # rebound to something else
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ("def f(x):\n    return ref.non_saturating_generator_loss(x)", ["ref.non_saturating_generator_loss"]),
-    ("def f(x):\n    return fw.losses.hinge_generator_loss(x)", ["fw.losses.hinge_generator_loss"]),
-    ("def f(x):\n    import course_lib.reference.vae as v\n    return v.gaussian_kl(x)", ["course_lib.reference.vae"]),
-    ("from course_lib.metrics import frechet_distance\ndef f(a, b):\n    return frechet_distance(a, b)",
-     ["course_lib.metrics.frechet_distance"]),
-    ("def f(x):\n    return np.mean(x)", []),
-    ("def f(ref):\n    return ref * 2", []),                      # a parameter of the same name is the student's
-    ("def f(x):\n    return bce(x, np.ones_like(x))", []),       # the helper the exercise allows
-    ("from course_lib.grading.exercises.ex_01 import bce\ndef f(x):\n    return bce(x, 1)", []),
-    ("def f(x)\n    return x", []),                              # does not parse: reported elsewhere
+def test_plain_imports_leave_course_lib_out():
+    assert plain_imports([SETUP]) == ["import numpy as np"]
+
+
+def _run(exercise_ids, sources, master, seed=5):
+    exercises = [get_exercise(i) for i in exercise_ids]
+    cells = build_cells(exercises, sources, seed, 30.0)
+    every = [get_exercise(i) for i in prepare.exercise_ids(master)]  # as the grader: the whole notebook's helpers
+    return run_answers(cells, answer_setup(master, every), local_runner), exercises, seed
+
+
+def _master(stem):
+    return nbformat.read(REPO_ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+
+
+BORROW = "def non_saturating_generator_loss(fake_logits):\n    return {call}(fake_logits)"
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("ref.non_saturating_generator_loss", ["ref.non_saturating_generator_loss"]),
+    ("fw.losses.non_saturating_generator_loss", ["fw.losses.non_saturating_generator_loss"]),
+    ("__import__('course_lib.reference.losses', fromlist=['x']).non_saturating_generator_loss", ["course_lib.reference"]),
+    ("(lambda x: float(bce(1 / (1 + np.exp(-x)), np.ones_like(x))))", []),  # the helper the notebook hands out
 ])
-def test_uses_are_listed_as_written(answer, expected):
-    allowed = ("course_lib.grading.exercises.ex_01.bce",)
-    assert library_uses(answer, bound_library_names([SETUP]), allowed) == expected
+def test_uses_of_course_lib_are_reported_as_written(call, expected):
+    results, exercises, seed = _run(["ex-01-1"], {"ex-01-1": BORROW.format(call=call)}, _master(NOTEBOOKS["01"]))
+    result = results["ex-01-1"]
+    assert result.library == expected
+    if expected:
+        assert exercises[0].score_outputs(result.outputs, seed, result.errors).points == 0
 
 
-def test_without_the_allowance_the_helper_counts():
-    assert library_uses("def f(x):\n    return bce(x, 1)", bound_library_names([SETUP])) == ["bce"]
-
-
-def _master_bindings(stem):
-    master = nbformat.read(REPO_ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
-    return bound_library_names([c.source for c in master.cells if c.cell_type == "code"
-                                and "exercise" not in c.get("metadata", {}).get("tags", [])])
-
-
-@pytest.mark.parametrize("exercise_id", ALL_IDS)
-def test_no_solved_cell_is_flagged(exercise_id):
-    exercise = get_exercise(exercise_id)
-    source = solutions(exercise_id[3:5])[exercise_id]
-    bound = _master_bindings(NOTEBOOKS[exercise_id[3:5]])
-    assert library_uses(source, bound, exercise.allowed_library) == []
-
-
-def test_calling_notebook_01s_reference_is_flagged():
-    bound = _master_bindings(NOTEBOOKS["01"])
-    answer = "def non_saturating_generator_loss(fake_logits):\n    return ref.non_saturating_generator_loss(fake_logits)"
-    assert library_uses(answer, bound, get_exercise("ex-01-1").allowed_library) == \
-        ["ref.non_saturating_generator_loss"]
+@pytest.mark.parametrize("number", sorted({i[3:5] for i in ALL_IDS}))
+def test_every_solved_cell_scores_full_marks_in_the_answer_process(number):
+    ids = [i for i in ALL_IDS if i[3:5] == number]
+    results, exercises, seed = _run(ids, {i: solutions(number)[i] for i in ids}, _master(NOTEBOOKS[number]))
+    for exercise in exercises:
+        result = results[exercise.id]
+        assert result.status == "ok" and not result.library, (exercise.id, result)
+        assert exercise.score_outputs(result.outputs, seed, result.errors).passed, (exercise.id, result)
 
 
 def test_instant_feedback_warns_about_borrowed_answers(capsys):
@@ -82,10 +90,10 @@ def test_instant_feedback_warns_about_borrowed_answers(capsys):
     from course_lib.grading import check
     from course_lib.reference import losses as ref
 
-    borrowed = lambda fake_logits: ref.non_saturating_generator_loss(fake_logits)  # noqa: E731
+    borrowed = lambda fake_logits: ref.non_saturating_generator_loss(fake_logits)
     assert check("ex-01-1", borrowed) is borrowed  # right values: the notebook keeps it...
     assert "uses course_lib (ref)" in capsys.readouterr().out  # ...but says what the grader will do
 
-    own = lambda fake_logits: np.mean(np.logaddexp(0.0, -np.asarray(fake_logits, dtype=np.float64)))  # noqa: E731
+    own = lambda fake_logits: np.mean(np.logaddexp(0.0, -np.asarray(fake_logits, dtype=np.float64)))
     check("ex-01-1", own)
     assert "correct, well done" in capsys.readouterr().out

@@ -5,13 +5,16 @@
   python -m course_lib grade release MASTER_NOTEBOOK STUDENT_NOTEBOOK
 
 Every *.ipynb under SUBMISSIONS_DIR is one submission; its path relative to the folder, without .ipynb, is the
-student id. The gradebook is rewritten after each submission; a rerun skips submissions already graded with the
-same sha256. Feedback files go to GRADEBOOK_feedback/<student>.md. See docs/instructors.md.
+student id (made safe and unique by course_lib.grading.ids). The gradebook is rewritten after each submission; a
+rerun skips submissions already graded with the same sha256 and a status the student caused. Feedback files go to
+GRADEBOOK_feedback/<student>.md. See docs/instructors.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
 import threading
 import time
@@ -20,27 +23,42 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from course_lib.frameworks import FRAMEWORKS
+from course_lib.grading.ids import clean_text, student_id
 
 __all__ = ["find_submissions", "grade_folder", "main"]
 
 
 def find_submissions(folder) -> dict[str, Path]:
-    """Student id -> notebook path, for every .ipynb under `folder` (checkpoints skipped)."""
-    folder = Path(folder)
+    """Student id -> notebook path, for every regular .ipynb file under `folder` (links and checkpoints skipped).
+
+    Names are walked as bytes, so a file name in any encoding gets an id (course_lib.grading.ids)."""
+    root = os.fsencode(os.path.abspath(folder))
     found = {}
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts or path.is_symlink() or not path.is_file():
-            continue
-        found[path.relative_to(folder).with_suffix("").as_posix()] = path
+    for current, dirs, files in os.walk(root):  # never follows links to folders
+        dirs[:] = sorted(d for d in dirs if d != b".ipynb_checkpoints")
+        for name in sorted(files):
+            if not name.lower().endswith(b".ipynb"):
+                continue
+            path = os.path.join(current, name)
+            try:
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    continue  # links, FIFOs, devices
+            except OSError:
+                continue
+            found[student_id(os.path.relpath(path, root))] = Path(os.fsdecode(path))
     return found
 
 
 def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None, progress: bool = True,
                  log=print) -> dict:
     """Grade every submission into the gradebook `out`; returns a summary dict."""
-    from course_lib.grading.feedback import write_feedback
     from course_lib.grading.gradebook import Gradebook
-    from course_lib.grading.grader import GRADER_VERSION, GradingSetup, grade_submission, kill_running
+    from course_lib.grading.grader import (
+        GRADER_VERSION,
+        GradingSetup,
+        grade_submission,
+        kill_running,
+    )
 
     setup = GradingSetup.load(master, **(setup_kwargs or {}))
     out = Path(out).resolve()
@@ -48,13 +66,17 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
     gradebook = Gradebook(out, [e.id for e in setup.exercises])
     submissions = find_submissions(submissions_dir)
     todo = {}
+    from course_lib.grading.grader import read_submission
     from course_lib.grading.prepare import sha256_of
 
     for student, path in submissions.items():
         if path.resolve() == setup.master_path:
             continue  # the master is not a submission
-        if gradebook.already_graded(student, sha256_of(path.read_bytes())):
-            continue
+        try:
+            if gradebook.already_graded(student, sha256_of(read_submission(path))):
+                continue
+        except OSError:
+            pass  # graded (as unreadable) below
         todo[student] = path
     hide = [str(out), str(feedback_dir), str(Path(submissions_dir).resolve())]  # all students' folders
     lock, statuses, start = threading.Lock(), Counter(), time.monotonic()
@@ -67,15 +89,14 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
     futures = {pool.submit(grade_submission, path, student, setup, hide): student for student, path in todo.items()}
     try:
         for future in as_completed(futures):
-            result = future.result()
+            result = _result_or_error(future, futures[future], setup)
             with lock:
-                gradebook.add(result, GRADER_VERSION)
-                gradebook.save()  # after each submission: a crash never loses the graded ones
-                write_feedback(feedback_dir, result, GRADER_VERSION)
+                _record(result, gradebook, feedback_dir, GRADER_VERSION, log)
                 statuses[result.status] += 1
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix_str(f"{result.student}: {result.total:g}/{result.max_total:g} {result.status}")
+                    bar.set_postfix_str(clean_text(f"{result.student}: {result.total:g}/{result.max_total:g} "
+                                                   f"{result.status}", limit=120))
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)
         kill_running()
@@ -102,6 +123,33 @@ def grade_folder(master, submissions_dir, out, jobs: int = 1, setup_kwargs=None,
     return summary
 
 
+def _result_or_error(future, student: str, setup):
+    """The submission's result, or a grader-error row for it when grading raised (a bug, never the student's)."""
+    from course_lib.grading.grader import SubmissionResult, _now
+
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - one submission's crash never loses another
+        zero = {e.id: 0.0 for e in setup.exercises}
+        return SubmissionResult(student, "", zero, {e.id: float(e.points) for e in setup.exercises}, "grader-error",
+                                clean_text(f"{type(error).__name__}: {error}", limit=300), {}, 0.0, _now())
+
+
+def _record(result, gradebook, feedback_dir, grader_version, log) -> None:
+    """One row and one feedback file; if writing either fails, the row says so and the run goes on."""
+    from course_lib.grading.feedback import write_feedback
+
+    try:
+        gradebook.add(result, grader_version)
+        write_feedback(feedback_dir, result, grader_version)
+    except Exception as error:  # noqa: BLE001
+        result.status, result.message = "grader-error", clean_text(f"recording failed: {error}", limit=300)
+        gradebook.add(result, grader_version)
+        if log:
+            log(f"could not write the feedback of {result.student}: {result.message}")
+    gradebook.save()  # after each submission: a crash never loses the graded ones
+
+
 def _isolation(setup) -> str:
     from course_lib.grading.sandbox import Sandbox
 
@@ -126,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
                                                                 "fresh per submission)")
     parser.add_argument("--keep-workdirs", action="store_true", help="keep each submission's scratch folder")
     parser.add_argument("--allow-course-lib", action="store_true",
-                        help="let answers call course_lib (by default a function exercise whose cell uses it scores 0)")
+                        help="no effect (kept for old command lines): graded answers never reach course_lib")
     parser.add_argument("--no-progress", action="store_true")
     return parser
 
@@ -156,6 +204,9 @@ def main(argv) -> int:
         print(f"No folder {args.submissions}: pass the folder that holds the submitted .ipynb files.",
               file=sys.stderr)
         return 2
+    if args.allow_course_lib:
+        print("--allow-course-lib has no effect any more: graded answers run where course_lib does not exist "
+              "(docs/instructors.md).", file=sys.stderr)
     cell_timeout = args.cell_timeout or min(args.timeout, 300.0)
     limits = Limits(notebook_timeout_s=args.timeout, cell_timeout_s=cell_timeout, memory_mb=args.memory_mb,
                     output_kb=args.output_kb)

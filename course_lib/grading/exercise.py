@@ -328,31 +328,7 @@ def check(exercise_id: str, answer, fallback=None, hint: int = 0):
 
 
 def _library_names_in(answer, allowed=()) -> list[str]:
-    """Global names a function (and the functions it defines) reads that are course_lib modules or objects.
+    """The course_lib names a function answer uses (the one detector: grading/library_use.py)."""
+    from course_lib.grading.library_use import library_names_in
 
-    The notebook-side twin of grading/library_use.py, which the grader runs on the cell's source instead.
-    """
-    import types
-
-    code = getattr(answer, "__code__", None)
-    if code is None:
-        return []
-    names, stack = set(), [code]
-    while stack:
-        current = stack.pop()
-        names.update(current.co_names)
-        stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
-    visible = {name: answer.__globals__[name] for name in names if name in answer.__globals__}
-    for name, cell in zip(code.co_freevars, answer.__closure__ or ()):  # names of an enclosing function
-        try:
-            visible[name] = cell.cell_contents
-        except ValueError:  # not yet assigned
-            pass
-    found = []
-    for name in sorted(visible):
-        value = visible[name]
-        module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
-        origin = f"{module}.{getattr(value, '__name__', '')}"
-        if isinstance(module, str) and module.split(".")[0] == "course_lib" and origin not in allowed:
-            found.append(name)
-    return found
+    return library_names_in(answer, allowed)

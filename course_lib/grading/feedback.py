@@ -6,18 +6,19 @@ import re
 from pathlib import Path
 
 from course_lib.atomic import write_text_atomic
+from course_lib.grading.ids import clean_text, feedback_name
 
 __all__ = ["feedback_markdown", "feedback_path", "write_feedback"]
 
 
 def feedback_path(folder, student: str) -> Path:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._") or "student"
-    return Path(folder) / f"{safe}.md"
+    """One file per student id, never outside `folder` (course_lib.grading.ids)."""
+    return Path(folder) / feedback_name(student)
 
 
 def _plain(text: str) -> str:
     """Student-made text (error messages) as inert markdown: no HTML, no links, one line."""
-    text = re.sub(r"\s+", " ", str(text))[:600]
+    text = re.sub(r"\s+", " ", clean_text(text, limit=2000))[:600]
     return text.replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("`", "'")
 
 

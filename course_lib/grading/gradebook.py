@@ -1,8 +1,9 @@
 """The gradebook CSV: one row per submission, rewritten atomically after each one.
 
 Columns: student, sha256, one column of points per exercise id, total, max, status, grader_version,
-timestamp, seconds, message. Text that a spreadsheet would read as a formula (starting with = + - @ or a tab)
-is prefixed with a single quote.
+timestamp, seconds, message. Control characters (escape sequences, line breaks, bidi overrides) become spaces;
+text that a spreadsheet would read as a formula (starting with = + - @ or a tab) is prefixed with a single quote.
+A rerun regrades every row whose status the student did not cause (STUDENT_STATUSES), and changed files.
 
 Two graders may write one gradebook at once (two batches of submissions, say): each save holds an exclusive lock
 on `<gradebook>.lock` (fcntl, on Linux and macOS), re-reads the file and writes its own new rows over it, so
@@ -22,8 +23,13 @@ except ImportError:  # Windows
     fcntl = None
 
 from course_lib.atomic import write_text_atomic
+from course_lib.grading.ids import clean_text
 
-__all__ = ["Gradebook", "neutralise"]
+__all__ = ["STUDENT_STATUSES", "Gradebook", "neutralise"]
+
+# How a run can end because of what the submission did; any other status (grader-error, failed, an unknown
+# one) is the grader's or the machine's problem, and the next run grades that submission again.
+STUDENT_STATUSES = {"ok", "errors", "cell-timeout", "timeout", "stopped", "kernel-died", "unreadable"}
 
 FIXED_HEAD = ["student", "sha256"]
 FIXED_TAIL = ["total", "max", "status", "grader_version", "timestamp", "seconds", "message"]
@@ -31,9 +37,8 @@ FIXED_TAIL = ["total", "max", "status", "grader_version", "timestamp", "seconds"
 
 def neutralise(value) -> str:
     """A CSV cell that spreadsheets show as text, never evaluate."""
-    text = "" if value is None else str(value)
-    text = text.replace("\r", " ").replace("\n", " ")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
+    text = "" if value is None else clean_text(value, limit=2000)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 class Gradebook:
@@ -60,7 +65,7 @@ class Gradebook:
 
     def already_graded(self, student: str, sha256: str) -> bool:
         row = self.rows.get(neutralise(student))
-        return bool(row) and row.get("sha256") == sha256 and row.get("status") != "grader-error"
+        return bool(row) and row.get("sha256") == sha256 and row.get("status") in STUDENT_STATUSES
 
     def add(self, result, grader_version: str) -> None:
         row = {"student": result.student, "sha256": result.sha256, "total": f"{result.total:g}",

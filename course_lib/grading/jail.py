@@ -1,18 +1,19 @@
-"""The first process inside a grading sandbox: set up the filesystem view, limits and user, then start the kernel.
+"""The first process inside a grading sandbox: set up the filesystem view, limits and user, then start the command.
 
-Run as `python -m course_lib.grading.jail SPEC_JSON -- KERNEL_COMMAND...`, normally as the child of
-`unshare --net --mount --pid --fork --kill-child --mount-proc` (see course_lib.grading.sandbox), so it is
-process 1 of a fresh PID namespace: when it exits, the Linux kernel kills every process left in the namespace
-(daemons and double forks included). As root it:
+Run as `python -I .../course_lib/grading/jail.py -- COMMAND...` with the spec (JSON) in the environment variable
+COURSE_JAIL_SPEC, which it removes before starting the command (so neither `/proc/1/cmdline` nor the command's
+environment shows the grader's paths). Normally it is the child of `unshare --net --mount --pid --ipc --uts --fork
+--kill-child --mount-proc` (course_lib.grading.sandbox): process 1 of a fresh PID namespace, so when it exits the
+Linux kernel kills every process left in the namespace. As root it:
 
-1. mounts fresh tmpfs over /tmp, /var/tmp and /dev/shm, and hides the instructor's paths (submissions, master,
-   gradebook, feedback, the grader's scratch folder) under empty tmpfs or /dev/null;
-2. mounts the submission's working folder and the kernel's runtime folder back at their own paths;
-3. sets resource limits (address space, file size, CPU time, open files), drops to the unprivileged user
-   `nobody` and starts the kernel as its child; SIGINT (a papermill interrupt) reaches the kernel directly,
-   because both share the process group.
+1. joins the job's cgroups (memory and process limits for the whole submission, children and threads included);
+2. hides the instructor's paths (submissions, master, gradebook, scratch, the repository with its `.git`) under
+   empty tmpfs or /dev/null, and mounts back only the folders the command must read (Python, course_lib);
+3. remounts every other mount read-only and nosuid, then mounts fresh tmpfs over /tmp, /var/tmp, /dev/shm,
+   /run/lock and /dev/mqueue: nothing the command writes outlives it except in its working folder;
+4. sets resource limits, drops to the job's own uid (one per job) and starts the command as its child.
 
-Without root (no mount namespace) it skips 1-2 and the user switch, and only applies the limits.
+Without root it skips 1-3 and the user switch, and only applies the limits.
 This module imports only the standard library: it runs before any student code and must stay small.
 """
 
@@ -25,14 +26,17 @@ import resource
 import signal
 import sys
 
-MS_NOSUID, MS_NODEV, MS_BIND, MS_REC = 2, 4, 4096, 16384
-NOBODY = 65534
-TMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm")
+__all__ = ["main"]
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 1, 2, 4, 32, 4096, 16384
+SPEC_VARIABLE = "COURSE_JAIL_SPEC"
+TMP_ROOTS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue")
+DEVICE_MOUNTS = ("/dev", "/dev/pts")  # remounted read-only but not nodev: /dev/null must stay usable
 
 
-def _mount(source: str, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
-    enc = lambda s: None if s is None else s.encode()  # noqa: E731
+    enc = lambda s: None if s is None else s.encode()
     if libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)) != 0:
         error = ctypes.get_errno()
         raise OSError(error, f"mount {source} on {target}: {os.strerror(error)}")
@@ -43,9 +47,9 @@ def _tmpfs(target: str, size_mb: int, mode: str = "1777") -> None:
 
 
 def _hide(path: str) -> None:
-    """Cover a file with /dev/null or a folder with an empty read-only tmpfs (missing paths are skipped)."""
-    if os.path.isdir(path):  # owned by root, mode 0755: user nobody can neither read the old nor write
-        _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    """Cover a file with /dev/null or a folder with an empty tmpfs (missing paths are skipped)."""
+    if os.path.isdir(path):
+        _tmpfs(path, 1, "0755")
     elif os.path.exists(path):
         _mount("/dev/null", path, None, MS_BIND)
 
@@ -60,41 +64,98 @@ def _blocked_parent(path: str) -> str | None:
     return None
 
 
-def _bind_back(fds) -> None:
-    """Mount folders opened before the mounts that covered them back at their own paths."""
+def _bind_back(fds, writable: bool = False, read_only: bool = False) -> None:
+    """Mount folders opened before the mounts that covered them back at their own paths.
+
+    A bind mount copies the flags of the mount it comes from: `writable` clears a read-only flag."""
     for path, fd in fds:
         os.makedirs(path, exist_ok=True)
         _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
         os.close(fd)
+        if writable or read_only:
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (MS_RDONLY if read_only else 0))
+
+
+def _set_hostname(name: str) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.sethostname(name.encode(), len(name))  # the UTS namespace is the job's own
+
+
+def _mount_points() -> list[str]:
+    """Every mount point of this mount namespace, outermost first (octal escapes of /proc decoded)."""
+    points = []
+    with open("/proc/self/mountinfo", "rb") as handle:
+        for line in handle:
+            raw = line.split()[4].decode("utf-8", "surrogateescape")
+            points.append(raw.encode("latin-1", "backslashreplace").decode("unicode_escape")
+                          if "\\" in raw else raw)
+    return sorted(set(points), key=lambda p: p.count("/"))
+
+
+def _read_only_everywhere() -> None:
+    """Remount every mount read-only and nosuid (nodev too, except /dev), except /proc: no world-writable
+    place of the host (/run/lock, /var/crash, ...) stays writable, and no set-uid file runs as its owner."""
+    for point in _mount_points():
+        if point == "/proc" or point.startswith("/proc/"):
+            continue
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | (0 if point in DEVICE_MOUNTS else MS_NODEV)
+        try:
+            _mount(None, point, None, flags)
+        except OSError:
+            pass  # a mount we cannot remount (stacked or busy) is covered by the checks in the tests
+
+
+def _join_cgroups(paths: list[str]) -> None:
+    for path in paths:
+        with open(os.path.join(path, "cgroup.procs"), "w", encoding="ascii") as handle:
+            handle.write(str(os.getpid()))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder + os.sep)
+
+
+def _covers(spec: dict) -> tuple[dict[str, list[str]], list[str], list[str]]:
+    """(outermost folder to cover -> exposed folders inside it, exposed folders under /tmp, masks to hide last).
+
+    A folder is covered when the spec masks it (a checkout) or when the job's uid may not enter it (e.g. /root,
+    mode 0700). Folders the command needs there (Python, course_lib) are mounted back alone, over an empty tmpfs.
+    Folders it needs under /tmp are covered by the fresh tmpfs there and mounted back the same way."""
+    exposed = [os.path.realpath(p) for p in spec.get("expose", []) if os.path.isdir(p)]
+    masks = [os.path.realpath(p) for p in spec.get("mask", []) if os.path.isdir(p)]
+    under_tmp = [p for p in exposed if any(_inside(p, root) for root in TMP_ROOTS)]
+    candidates = set(masks) | {b for p in exposed if p not in under_tmp and (b := _blocked_parent(p))}
+    outer = {c for c in candidates if not any(c != o and _inside(c, o) for o in candidates)}
+    covers: dict[str, list[str]] = {c: [] for c in outer}
+    for path in exposed:
+        holder = next((c for c in outer if _inside(path, c) and path != c), None)
+        if holder and path not in under_tmp:
+            covers[holder].append(path)
+    late = [m for m in masks if m not in outer and any(_inside(m, p) for p in exposed)]
+    return covers, under_tmp, late
 
 
 def _isolate_filesystem(spec: dict) -> None:
     keep = [spec["workdir"], spec["runtime_dir"]]
-    # Folders the kernel needs (Python, course_lib) under a folder it may not enter get mounted back alone,
-    # over an empty tmpfs at that folder: e.g. /root/.pyenv/versions/3.11.7 without the rest of /root.
-    # Folders the kernel needs under /tmp (a checkout or virtual environment there) are covered by the fresh
-    # tmpfs below and get mounted back the same way.
-    blocked, under_tmp = {}, []
-    for path in spec.get("expose", []):
-        if not os.path.isdir(path):
-            continue
-        if any(os.path.realpath(path).startswith(root + os.sep) for root in TMP_ROOTS):
-            under_tmp.append(path)
-        elif parent := _blocked_parent(path):
-            blocked.setdefault(parent, []).append(path)
-    opened = lambda paths: [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in paths]  # noqa: E731
-    keep_fds = opened(keep)
-    expose_fds = opened([p for paths in blocked.values() for p in paths] + under_tmp)
-    for target in TMP_ROOTS:
-        if os.path.isdir(target):
-            _tmpfs(target, spec["tmpfs_mb"])
-    for parent in blocked:
-        _mount("tmpfs", parent, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    covers, under_tmp, late_masks = _covers(spec)
+    opened = lambda paths: [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in paths]
+    keep_fds = opened(list(dict.fromkeys(keep)))
+    expose_fds = opened([p for paths in covers.values() for p in paths])
+    tmp_fds = opened(under_tmp)
+    for folder in covers:
+        _tmpfs(folder, 1, "0755")
     _bind_back(expose_fds)  # before hiding: a hidden folder inside an exposed one stays hidden
-    for path in spec["hide"]:
+    for path in [*late_masks, *spec["hide"]]:
         _hide(path)
-    _bind_back(keep_fds)  # after hiding: the working folder may sit inside a hidden one
-    for path in keep:
+    for path in keep:  # mount points inside a hidden folder, made while its tmpfs is still writable
+        os.makedirs(path, exist_ok=True)
+    _read_only_everywhere()
+    for target in TMP_ROOTS:
+        if os.path.isdir(target) and not os.path.islink(target):
+            _tmpfs(target, spec["tmpfs_mb"])
+    _bind_back(tmp_fds, read_only=True)
+    _bind_back(keep_fds, writable=True)  # last: the working folder stays writable, wherever it sits
+    for path in dict.fromkeys(keep):
         for folder, dirs, files in os.walk(path):
             for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
                 os.chown(name, spec["uid"], spec["uid"], follow_symlinks=False)
@@ -107,14 +168,12 @@ def _set_limits(spec: dict) -> None:
         resource.RLIMIT_FSIZE: spec["file_mb"] * mb,
         resource.RLIMIT_CPU: spec["cpu_s"],
         resource.RLIMIT_NOFILE: 1024,
-        resource.RLIMIT_CORE: 0,
-        resource.RLIMIT_NPROC: spec.get("nproc", 0),  # counts every process of user nobody (all jobs)
+        resource.RLIMIT_NPROC: spec.get("nproc", 0),  # per uid: the job's own uid when isolated
     }
     for which, value in limits.items():
         if value:
             resource.setrlimit(which, (value, value))
-        elif which == resource.RLIMIT_CORE:
-            resource.setrlimit(which, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def _drop_privileges(uid: int) -> None:
@@ -125,14 +184,16 @@ def _drop_privileges(uid: int) -> None:
 
 def main(argv: list[str]) -> int:
     split = argv.index("--")
-    spec = json.loads(argv[0])
+    spec = json.loads(os.environ.pop(SPEC_VARIABLE, None) or argv[0])
     command = argv[split + 1:]
     isolated = spec.get("isolate_fs") and os.geteuid() == 0
     if isolated:
+        _join_cgroups(spec.get("cgroups", []))
         _isolate_filesystem(spec)
+        _set_hostname("sandbox")
     # ipykernel would watch its parent's pid and, seeing process 1 (this jail) as parent, shut itself down.
     os.environ.pop("JPY_PARENT_PID", None)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the kernel gets the interrupt itself (same process group)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the command gets the interrupt itself (same process group)
     child = os.fork()
     if child == 0:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -141,7 +202,7 @@ def main(argv: list[str]) -> int:
             _drop_privileges(spec["uid"])
         os.chdir(spec["workdir"])
         os.execvpe(command[0], command, os.environ)
-    # Process 1 of the namespace: reap orphans until the kernel itself exits, then leave (the namespace dies).
+    # Process 1 of the namespace: reap orphans until the command itself exits, then leave (the namespace dies).
     while True:
         try:
             pid, status = os.wait()

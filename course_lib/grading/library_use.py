@@ -1,23 +1,27 @@
-"""Does an answer call course_lib instead of being the student's own code? A static look at the exercise cell.
+"""Answers and course_lib: the one place that knows which names point into the library.
 
 The notebooks import the library next to their exercises: notebook 01 binds `ref` to course_lib.reference.losses,
-which holds the very functions its exercises ask for, and every notebook has `course_lib`, `nb` and `fw`. An
-answer that calls them is right without being written. The grader therefore reads the master notebook to learn
-which names point into course_lib, and lists the ones a function exercise's cell uses: 0 points, with the names
-in the feedback. An exercise can allow the helpers its text hands out (`Exercise.allowed_library`), value
-exercises are not checked (a constant such as FASHION_MNIST_CLASSES may well give the value), and the
-instructor can switch the check off (`--allow-course-lib`). It catches the shortcut, not a determined cheat
-(`globals()["n" + "b"]` hides a name from any static look).
+which holds the very functions its exercises ask for, and every notebook has `course_lib`, `nb` and `fw`.
+
+- In the notebook, `check` warns when a right answer uses course_lib (`library_names_in`, which looks at the
+  answer function's code, globals and closures): the grader will give it 0.
+- The grader needs no such look: it runs the exercise cells in a process where course_lib does not exist
+  (course_lib.grading.answer_runner). There the names the master binds to course_lib (`bound_library_names`) are
+  stand-ins that fail when used, any import of course_lib fails, and the helpers an exercise hands out
+  (`Exercise.allowed_library`, e.g. `bce`) are copied in by source. `plain_imports` gives that process the
+  master's other imports (`import numpy as np`), so exercise cells run as they do in the notebook.
 
 Bindings followed in the master's cells outside exercises: `import course_lib[.x] [as y]`, `from course_lib[.x]
-import a [as b]`, and `name = <expression starting with a bound name>` (so `fw = nb.fw` counts).
+import a [as b]`, and `name = <expression starting with a bound name>` (so `fw = nb.fw` counts). The master is
+the instructor's file: it is the only notebook this module parses.
 """
 
 from __future__ import annotations
 
 import ast
+import types
 
-__all__ = ["bound_library_names", "library_uses"]
+__all__ = ["bound_library_names", "library_names_in", "plain_imports"]
 
 LIBRARY = "course_lib"
 
@@ -27,8 +31,12 @@ def _parse(source: str) -> ast.Module | None:
     lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
     try:
         return ast.parse("\n".join(lines))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _is_library(module: str | None) -> bool:
+    return bool(module) and (module == LIBRARY or module.startswith(LIBRARY + "."))
 
 
 def _imported(node: ast.AST) -> dict[str, str]:
@@ -36,13 +44,9 @@ def _imported(node: ast.AST) -> dict[str, str]:
     found = {}
     if isinstance(node, ast.Import):
         for alias in node.names:
-            if alias.name == LIBRARY or alias.name.startswith(LIBRARY + "."):
-                if alias.asname:
-                    found[alias.asname] = alias.name
-                else:
-                    found[alias.name.split(".")[0]] = LIBRARY
-    elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (
-            node.module == LIBRARY or node.module.startswith(LIBRARY + ".")):
+            if _is_library(alias.name):
+                found[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else LIBRARY
+    elif isinstance(node, ast.ImportFrom) and node.level == 0 and _is_library(node.module):
         for alias in node.names:
             found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return found
@@ -73,55 +77,45 @@ def bound_library_names(sources: list[str]) -> dict[str, str]:
     return bound
 
 
-def _dotted(node: ast.AST) -> str:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-    return ".".join(reversed(parts))
+def plain_imports(sources: list[str]) -> list[str]:
+    """The module-level import statements of the given cells that do not import course_lib, as source."""
+    found = []
+    for source in sources:
+        tree = _parse(source)
+        for node in tree.body if tree is not None else []:
+            if isinstance(node, ast.Import) and not any(_is_library(a.name) for a in node.names) or isinstance(node, ast.ImportFrom) and node.level == 0 and not _is_library(node.module) \
+                    and node.module != "__future__":
+                found.append(ast.unparse(node))
+    return list(dict.fromkeys(found))
 
 
-def library_uses(source: str, bound: dict[str, str], allowed: tuple[str, ...] = ()) -> list[str]:
-    """The course_lib names an exercise cell uses, as written there (e.g. "ref.minimax_discriminator_loss").
+def library_names_in(answer, allowed=()) -> list[str]:
+    """Global names a function (and the functions it defines) reads that are course_lib modules or objects.
 
     Args:
-        source: the exercise cell's code.
-        bound: names the notebook binds to course_lib (`bound_library_names`).
-        allowed: dotted origins the exercise allows (e.g. "course_lib.grading.exercises.ex_01.bce").
-    Returns:
-        Sorted, without repeats; [] when the cell does not parse (the grader reports that on its own).
+        answer: the student's function (anything without `__code__` gives []).
+        allowed: dotted origins the exercise hands out (e.g. "course_lib.grading.exercises.ex_01.bce").
     """
-    tree = _parse(source)
-    if tree is None:
+    code = getattr(answer, "__code__", None)
+    if code is None:
         return []
-    allowed_set = set(allowed)
-    uses = set()
-    defined = set()  # a name the cell binds itself is the student's own, whatever the notebook had bound
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            defined.add(node.id)
-        elif isinstance(node, ast.arg):
-            defined.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined.add(node.name)
-        imported = _imported(node)
-        uses.update(origin for origin in imported.values() if origin not in allowed_set)
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            defined.update(name for name, origin in imported.items() if origin in allowed_set)
-    attributes = {}  # the longest a.b.c written for each Name node, for the message
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute):
-            inner = node
-            while isinstance(inner, ast.Attribute):
-                inner = inner.value
-            if isinstance(inner, ast.Name):
-                text = _dotted(node)
-                if len(text) > len(attributes.get(id(inner), "")):
-                    attributes[id(inner)] = text
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in bound
-                and node.id not in defined and bound[node.id] not in allowed_set):
-            uses.add(attributes.get(id(node), node.id))
-    return sorted(uses)
+    names, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        names.update(current.co_names)
+        stack.extend(const for const in current.co_consts if isinstance(const, types.CodeType))
+    scope = getattr(answer, "__globals__", {})
+    visible = {name: scope[name] for name in names if name in scope}
+    for name, cell in zip(code.co_freevars, getattr(answer, "__closure__", None) or ()):
+        try:
+            visible[name] = cell.cell_contents
+        except ValueError:  # not yet assigned
+            pass
+    found = []
+    for name in sorted(visible):
+        value = visible[name]
+        module = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        origin = f"{module}.{getattr(value, '__name__', '')}"
+        if isinstance(module, str) and _is_library(module) and origin not in allowed:
+            found.append(name)
+    return found

@@ -1,20 +1,23 @@
-"""Limits for one submission's kernel, and the command that starts the kernel inside them.
+"""Limits for one submission's processes, and the command that starts them inside those limits.
 
 What is enforced where (Linux; see docs/instructors.md):
 
 | guard | how | needs |
 |---|---|---|
-| whole-notebook wall clock | the grader kills the worker's process group and the kernel's | always |
+| whole-notebook wall clock | the grader kills the worker's process group, the kernel's and the job's cgroup | always |
 | per-cell wall clock | papermill/nbclient timeout, then an interrupt (KeyboardInterrupt) | always |
-| memory | RLIMIT_AS in the kernel process (MemoryError or a dead kernel) | always |
+| memory | RLIMIT_AS per process; a memory cgroup for the whole job (children, tmpfs, shm) | cgroup: root |
+| processes and threads | a pids cgroup per job; RLIMIT_NPROC of the job's own uid | root |
 | file size, CPU time, open files, no core dumps | RLIMIT_FSIZE / CPU / NOFILE / CORE | always |
-| output size | the worker keeps at most `output_kb` of outputs per notebook | always |
+| output size | the worker keeps at most `output_kb` of everything cells emit | always |
 | no network | a new network namespace with no interfaces (`unshare --net`) | root |
-| every process killed at the end | a new PID namespace: its process 1 exiting kills the rest | root |
-| private /tmp, hidden submissions / master / gradebook | a mount namespace with tmpfs and bind mounts | root |
-| no writes outside the working folder | the kernel runs as user `nobody` | root |
+| every process killed at the end | a new PID namespace: its process 1 exiting kills the rest; the cgroup | root |
+| no System V IPC or hostname shared | new IPC and UTS namespaces | root |
+| nothing written outside the working folder | every mount read-only, fresh tmpfs over /tmp, /var/tmp, /dev/shm, /run/lock | root |
+| hidden submissions, master, gradebook, repository | a mount namespace with tmpfs and bind mounts | root |
+| no other job's files or processes | the job runs as its own uid | root |
 
-Without root the sandbox falls back to the first five rows and says so (`Sandbox.describe()`).
+Without root the sandbox falls back to the rows marked "always" and says so (`Sandbox.describe()`).
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ from __future__ import annotations
 import functools
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Limits", "Sandbox", "probe_isolation"]
+__all__ = ["Limits", "Sandbox", "job_uid", "probe_isolation"]
 
-UNSHARE_FLAGS = ["--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc"]
+UNSHARE_FLAGS = ["--net", "--mount", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc"]
+JOB_UID_BASE, JOB_UID_SPAN = 2_000_000, 2 ** 24  # uids no account uses: one drawn per job
 
 
 @dataclass
@@ -62,6 +67,11 @@ def probe_isolation() -> str:
     return "full" if result.returncode == 0 else "limits-only"
 
 
+def job_uid() -> int:
+    """A fresh uid for one job: its files and processes are no other job's (RLIMIT_NPROC counts per uid)."""
+    return JOB_UID_BASE + secrets.randbelow(JOB_UID_SPAN)
+
+
 @dataclass
 class Sandbox:
     """Everything the kernel wrapper needs for one submission."""
@@ -73,7 +83,10 @@ class Sandbox:
     isolation: str = "auto"  # "auto", "full" or "limits-only"
     pid_file: str = ""  # where the kernel manager writes the kernel's process id (its process group)
     log_file: str = ""  # the kernel's stderr
-    expose: list[str] = field(default_factory=list)  # folders the kernel needs behind non-traversable parents
+    expose: list[str] = field(default_factory=list)  # folders the kernel needs behind hidden or closed parents
+    mask: list[str] = field(default_factory=list)  # folders hidden except for the exposed folders inside them
+    uid: int = 65534
+    cgroups: list[str] = field(default_factory=list)  # the job's cgroup folders (course_lib.grading.cgroups)
 
     def level(self) -> str:
         return probe_isolation() if self.isolation == "auto" else self.isolation
@@ -82,22 +95,30 @@ class Sandbox:
         limits = self.limits
         return {
             "workdir": self.workdir, "runtime_dir": self.runtime_dir, "hide": list(self.hide),
-            "expose": list(self.expose),
-            "isolate_fs": self.level() == "full", "uid": 65534, "memory_mb": limits.memory_mb,
+            "expose": list(self.expose), "mask": list(self.mask), "cgroups": list(self.cgroups),
+            "isolate_fs": self.level() == "full", "uid": self.uid, "memory_mb": limits.memory_mb,
             "file_mb": limits.file_mb, "tmpfs_mb": limits.tmpfs_mb, "cpu_s": limits.cpu_seconds(),
             "nproc": limits.nproc,
         }
 
     def wrap(self, kernel_command: list[str]) -> list[str]:
-        """The kernel command prefixed with the namespaces (when available) and the jail."""
-        jail = [sys.executable, "-m", "course_lib.grading.jail", json.dumps(self.spec()), "--"]
+        """The command prefixed with the namespaces (when available) and the jail; run it with `env()`."""
+        # The jail runs as a file, not `-m course_lib.grading.jail`: no package import, nothing from PYTHONPATH.
+        jail = [sys.executable, "-I", os.path.join(os.path.dirname(os.path.abspath(__file__)), "jail.py"), "--"]
         prefix = ["unshare", *UNSHARE_FLAGS] if self.level() == "full" else []
         return prefix + jail + list(kernel_command)
 
+    def env(self, base: dict) -> dict:
+        """`base` plus the jail's spec, which the jail removes before starting the command."""
+        from course_lib.grading.jail import SPEC_VARIABLE
+
+        return {**base, SPEC_VARIABLE: json.dumps(self.spec())}
+
     def describe(self) -> str:
         if self.level() == "full":
-            return ("full: no network, own PID namespace, private /tmp, instructor files hidden, user nobody, "
-                    f"memory {self.limits.memory_mb} MB")
+            return ("full: no network, own PID/IPC/UTS namespaces, read-only filesystem but the working folder and "
+                    "private tmpfs, instructor files and repository hidden, own uid, memory "
+                    f"{self.limits.memory_mb} MB per job (cgroup v{_cgroup_version()} or per process)")
         return (f"limits-only (not root or no unshare): memory {self.limits.memory_mb} MB, file size, CPU time "
                 "and timeouts; the kernel can use the network and read/write what this user can")
 
@@ -105,8 +126,14 @@ class Sandbox:
         return {**asdict(self), "limits": asdict(self.limits)}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Sandbox":
+    def from_json(cls, data: dict) -> Sandbox:
         return cls(**{**data, "limits": Limits(**data["limits"])})
+
+
+def _cgroup_version() -> int:
+    from course_lib.grading.cgroups import cgroup_version
+
+    return cgroup_version()
 
 
 def sandbox_kernel_manager_class(sandbox: Sandbox):
@@ -128,7 +155,7 @@ def sandbox_kernel_manager_class(sandbox: Sandbox):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # The kernel's own stdout goes nowhere; its stderr (start-up errors) to a log capped by RLIMIT_FSIZE.
             log = open(sandbox.log_file, "ab") if sandbox.log_file else sp.DEVNULL
-            kw.update(stdout=sp.DEVNULL, stderr=log, cwd=sandbox.workdir)
+            kw.update(stdout=sp.DEVNULL, stderr=log, cwd=sandbox.workdir, env=sandbox.env(kw.get("env") or dict(os.environ)))
             try:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
             finally:

@@ -4,11 +4,12 @@ The grader starts this process in a new session (its own process group) and kill
 when the notebook's wall-clock limit passes. The worker runs no student code itself: the kernel runs inside the
 sandbox (course_lib.grading.sandbox); the worker only drives it with papermill, with
 - a per-cell timeout that interrupts the kernel (KeyboardInterrupt) and goes on with the next cell,
-- errors allowed, so one broken cell does not stop the exports of the other exercises,
-- at most `output_kb` of outputs kept per notebook (the rest is dropped as it arrives).
-After each grader export cell it moves that export out of the kernel's working folder into a folder only the
-grader can read, so later cells cannot rewrite it. It writes RESULT.json: how the run ended and which cells
-ran, failed or timed out.
+- errors allowed, so one broken cell does not stop the rest of the notebook,
+- at most `output_kb` of everything cells emit kept per notebook: streams, rich data with its metadata, error
+  tracebacks, display updates and widget messages all count (the rest is dropped as it arrives).
+The notebook holds no grader cell: nothing in the kernel counts towards the grade (course_lib.grading.answers
+gives the points). It writes RESULT.json: how the run ended and which cells ran, failed or timed out; the grader
+only uses that to say how the run went and which exercise cells the notebook reached.
 """
 
 from __future__ import annotations
@@ -23,36 +24,53 @@ __all__ = ["main"]
 ENGINE_NAME = "course-sandbox"
 
 
-def _register_engine() -> None:
+COUNTED = {"stream", "display_data", "execute_result", "update_display_data", "error", "clear_output"}
+
+
+def _size(content) -> int:
+    """Bytes a message's content would take in the notebook, metadata and tracebacks included."""
+    try:
+        return len(json.dumps(content, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return 1 << 30  # not plain JSON: count it as over any cap
+
+
+def _capped_client_class():
     from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
 
     class CappedClient(PapermillNotebookClient):
-        """Keeps at most `output_cap` bytes of cell outputs in the notebook; drops the rest."""
+        """Keeps at most `output_cap` bytes of what cells emit in the notebook; drops the rest."""
 
         def __init__(self, nb_man, output_cap=2 ** 21, **kw):
             super().__init__(nb_man, **kw)
             self.output_cap, self.output_seen, self.output_truncated = output_cap, 0, False
 
-        def output(self, outs, msg, display_id, cell_index):
-            content = msg.get("content", {})
-            size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
-            self.output_seen += size
-            if self.output_seen > self.output_cap:
-                if not self.output_truncated:
-                    self.output_truncated = True
-                    note = {"output_type": "stream", "name": "stderr",
-                            "text": f"[grader] outputs past {self.output_cap // 1024} kB were dropped\n"}
-                    from nbformat import from_dict
+        def process_message(self, msg, cell, cell_index):
+            if msg.get("msg_type") in COUNTED or str(msg.get("msg_type", "")).startswith("comm"):
+                self.output_seen += _size(msg.get("content", {}))
+                if self.output_seen > self.output_cap:
+                    if not self.output_truncated:
+                        self.output_truncated = True
+                        from nbformat import from_dict
 
-                    outs.append(from_dict(note))
-                return None
-            return super().output(outs, msg, display_id, cell_index)
+                        cell.outputs.append(from_dict({
+                            "output_type": "stream", "name": "stderr",
+                            "text": f"[grader] outputs past {self.output_cap // 1024} kB were dropped\n"}))
+                    return None
+            return super().process_message(msg, cell, cell_index)
 
         async def _async_handle_timeout(self, timeout, cell=None):
             if cell is not None:  # remembered in the executed notebook, for the grader's status and feedback
                 cell.metadata["grader_timeout"] = True
             return await super()._async_handle_timeout(timeout, cell)
+
+    return CappedClient
+
+
+def _register_engine() -> None:
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    capped_client = _capped_client_class()
 
     class SandboxEngine(NBClientEngine):
         @classmethod
@@ -62,7 +80,7 @@ def _register_engine() -> None:
             from papermill.utils import remove_args
 
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            return CappedClient(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
+            return capped_client(nb_man, timeout=execution_timeout, startup_timeout=start_timeout,
                                 kernel_name=kernel_name, log=logger, log_output=False, stdout_file=None,
                                 stderr_file=None, **kwargs).execute()
 
@@ -83,31 +101,13 @@ def _cell_report(path: str) -> list[dict]:
         meta = cell.get("metadata", {}).get("papermill", {})
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         report.append({
-            "index": index, "tags": list(cell.get("metadata", {}).get("tags", [])),
-            "status": meta.get("status", "pending"),
+            "index": index, "exercise": str(cell.get("metadata", {}).get("grader_exercise", ""))[:40],
+            # papermill marks unstarted cells "completed" when the run ends early: a cell ran if it started
+            "status": meta.get("status", "pending") if meta.get("start_time") else "pending",
             "timeout": bool(cell.get("metadata", {}).get("grader_timeout")),
             "error": (f"{errors[0].get('ename', '')}: {str(errors[0].get('evalue', ''))[:200]}" if errors else ""),
         })
     return report
-
-
-def _collector(export_dir: str, collected_dir: str):
-    """After each grader export cell, move the fresh exports out of the kernel's reach (a root-only folder)."""
-
-    def collect(cell=None, cell_index=None, **_):
-        if cell is None or "grader-export" not in cell.get("metadata", {}).get("tags", []):
-            return
-        try:
-            names = os.listdir(export_dir)
-        except OSError:
-            return
-        os.makedirs(collected_dir, mode=0o700, exist_ok=True)
-        for name in names:
-            target = os.path.join(collected_dir, name)
-            if not os.path.lexists(target):  # the first export of an id wins; rename never follows symlinks
-                os.rename(os.path.join(export_dir, name), target)
-
-    return collect
 
 
 def run_job(job: dict) -> dict:
@@ -129,7 +129,6 @@ def run_job(job: dict) -> dict:
             execution_timeout=limits.cell_timeout_s, start_timeout=limits.startup_timeout_s,
             kernel_manager_class=sandbox_kernel_manager_class(sandbox), allow_errors=True,
             interrupt_on_timeout=True, output_cap=limits.output_kb * 1024, iopub_timeout=15,
-            on_cell_executed=_collector(job["export_dir"], job["collected_dir"]),
             error_on_timeout={"ename": "CellTimeoutError",
                               "evalue": f"the cell ran past {limits.cell_timeout_s:g} s and was interrupted",
                               "traceback": []},
@@ -141,7 +140,7 @@ def run_job(job: dict) -> dict:
     except CellTimeoutError:
         result.update(status="timeout", message="a cell ran past the per-cell limit and did not stop when "
                                                 "interrupted; the run was stopped there")
-    except Exception as error:  # noqa: BLE001 - report how it failed; the grader scores from the exports
+    except Exception as error:  # noqa: BLE001 - report how it failed; the points come from the answer process
         result.update(status="failed", message=f"{type(error).__name__}: {str(error)[:300]}")
     result["seconds"] = round(time.monotonic() - start, 3)
     result["cells"] = _cell_report(job["output"])
