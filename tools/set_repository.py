@@ -88,9 +88,12 @@ def rewrite(repository: str, root: Path = REPO_ROOT) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("repository", nargs="?", default=REPOSITORY, help="owner/name on GitHub")
+    parser.add_argument("repository", nargs="?", help="owner/name on GitHub (default: REPOSITORY, as written here)")
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.repository is None:  # as written in the script under --root (this file, unless testing a copy)
+        script = (args.root / "tools" / "set_repository.py").read_text(encoding="utf-8")
+        args.repository = _REPOSITORY_LINE.search(script).group(0).split('"')[1]
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repository):
         parser.error("repository must look like owner/name")
     rewrite(args.repository, args.root)
