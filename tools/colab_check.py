@@ -72,7 +72,7 @@ def widget_problem(env, kernel: str, work: Path, extra_env: dict) -> str:
     child_env.update(extra_env, OMP_NUM_THREADS="1")
     result = subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(folder / "executed.ipynb"),
                              "-k", kernel, "--cwd", str(folder), "--no-progress-bar"],
-                            capture_output=True, text=True, env=child_env)
+                            capture_output=True, text=True, env=child_env, check=False)
     if result.returncode != 0:
         lines = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if "Error" in line]
         return f"widget explorers ({env.name}, ipywidgets {env.frozen.get('ipywidgets')}): " + " | ".join(lines[-3:])
@@ -101,7 +101,7 @@ def report(results: list, envs: dict, seconds: float) -> int:
     for framework, env in envs.items():
         versions = freeze(env.python)
         python = subprocess.run([str(env.python), "-c", "import platform; print(platform.python_version())"],
-                                capture_output=True, text=True).stdout.strip()
+                                capture_output=True, text=True, check=True).stdout.strip()
         shown = {"python": python, **{n: versions.get(normalise(n)) for n in REPORTED[1:]}}
         log(f"{framework} half ran with " + ", ".join(f"{n} {v}" for n, v in shown.items() if v))
     failed = [r for r in results if r.problem]

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +76,7 @@ def find_python(version: str) -> Path:
     candidates = ([found] if found else []) + sorted(
         glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True)
     for candidate in candidates:
-        if subprocess.run([candidate, "-c", "import venv, ensurepip"], capture_output=True).returncode == 0:
+        if subprocess.run([candidate, "-c", "import venv, ensurepip"], capture_output=True, check=False).returncode == 0:
             return Path(candidate)
     raise RuntimeError(
         f"Colab replica: no Python {version} with venv found (looked for python{version} on PATH and under "
@@ -136,7 +135,7 @@ def build_env(cache: Path, pins: Pins, half: str, torch_python: str, log) -> Rep
     subprocess.run(pip + [requirements["pip"]], check=True)  # Colab's pip first: it runs the notebooks' %pip
     requirements_file = root / "colab-requirements.txt"
     requirements_file.write_text("\n".join(sorted(requirements.values())) + "\n")
-    result = subprocess.run(pip + ["-r", str(requirements_file)], capture_output=True, text=True)
+    result = subprocess.run(pip + ["-r", str(requirements_file)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         shutil.rmtree(root)
         raise RuntimeError(f"Colab replica: installing Colab's pins into {name} failed:\n{result.stderr[-3000:]}")

@@ -19,7 +19,7 @@ __all__ = ["git_rewrite_env", "snapshot_checkout"]
 
 
 def _git(*args, cwd: Path, env=None) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"git {' '.join(args)} failed in {cwd}: {result.stderr.strip()}")
     return result.stdout.strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from google.colab import log_call
 
-__all__ = ["enable_custom_widget_manager", "disable_custom_widget_manager"]
+__all__ = ["disable_custom_widget_manager", "enable_custom_widget_manager"]
 
 _STATE = {"custom_widget_manager": False}
 
