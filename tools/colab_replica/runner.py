@@ -65,7 +65,7 @@ def _error_of(executed: Path) -> tuple[str, str]:
         return "papermill wrote no output notebook", ""
     cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
     pip_errors = [line for cell in cells[:3] for out in cell.get("outputs", []) if out.get("output_type") == "stream"
-                  for line in "".join(out.get("text", "")).splitlines() if "ERROR" in line]
+                  for line in _ANSI.sub("", "".join(out.get("text", ""))).splitlines() if "error" in line.lower()]
     for cell in cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":

@@ -46,6 +46,7 @@ def snapshot_checkout(checkout: Path, bare: Path, tag: str) -> str:
         _git("init", "--quiet", "--bare", str(bare), cwd=bare)
     _git("push", "--quiet", "--force", str(bare), f"{commit}:refs/tags/{tag}", f"{commit}:refs/heads/main",
          cwd=checkout)
+    _git("symbolic-ref", "HEAD", "refs/heads/main", cwd=bare)  # pip's clone checks out HEAD before the tag
     return commit
 
 
