@@ -157,9 +157,11 @@ def test_the_replica_installs_from_a_snapshot_of_the_checkout_as_the_release_tag
     snapshot_checkout(checkout, tmp_path / "course.git", "v1.2.3")
     assert _git("rev-parse", "HEAD", cwd=checkout) == head and _git("status", "--porcelain", cwd=checkout) == status
     env = dict(git_rewrite_env("owner/name", tmp_path / "course.git"), PATH=__import__("os").environ["PATH"])
-    clone = tmp_path / "clone"
-    subprocess.run(["git", "clone", "--quiet", "--branch", "v1.2.3", "https://github.com/owner/name", str(clone)],
+    clone = tmp_path / "clone"  # as pip does: clone, resolve HEAD, then check out the tag
+    subprocess.run(["git", "clone", "--quiet", "https://github.com/owner/name", str(clone)],
                    env=env, check=True, capture_output=True)
+    _git("rev-parse", "HEAD", cwd=clone)
+    _git("checkout", "--quiet", "v1.2.3", cwd=clone)
     assert (clone / "tracked.txt").read_text() == "edited, not committed\n"
     assert (clone / "new.txt").read_text() == "untracked\n"
 
