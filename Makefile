@@ -4,6 +4,8 @@
 #   make setup   .venv/ with Python 3.11, course_lib (editable) and its extras, Fashion-MNIST located or fetched
 #   make run     every notebook in quick mode, both frameworks, with papermill -> build/ and a summary table
 #   make test    the whole test suite: unit tests, notebooks with papermill (tf) and nbval (torch)
+#   make colab-check   every notebook, both frameworks, on a replica of Colab's runtime, installed by its own
+#                Colab cell (tools/colab_check.py; environments cached in build/colab/ or $$COLAB_REPLICA_CACHE)
 #
 # TF_PACKAGE=tensorflow gives the GPU build of TensorFlow instead of the light CPU one.
 
@@ -15,7 +17,7 @@ CONSTRAINTS := requirements/ci-constraints.txt
 TF_PACKAGE ?= tensorflow-cpu
 JOBS ?= 2
 
-.PHONY: setup data run test clean
+.PHONY: setup data run test colab-check clean
 
 setup: $(STAMP) data
 
@@ -37,6 +39,11 @@ test: setup
 	$(VENV)/bin/ruff check .
 	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
+
+# Colab's versions from requirements/colab-constraints.txt: the TensorFlow half on Colab's Python 3.13, the torch
+# half on Python 3.11 (the CPU torch on disk; a torch for 3.13 is a CUDA build of several GB).
+colab-check: setup
+	OMP_NUM_THREADS=1 $(PY) tools/colab_check.py
 
 clean:
 	rm -rf build runs .pytest_cache notebooks/course_records

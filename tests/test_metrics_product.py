@@ -13,6 +13,7 @@ from course_lib.metrics import (frechet_distance, frechet_distance_from_statisti
 from course_lib.metrics.precision_recall import knn_radii
 
 REPO = Path(__file__).resolve().parents[1]
+ASSETS = REPO / "course_lib" / "metrics" / "assets"
 
 
 def _random_spd(rng, d):
@@ -98,8 +99,8 @@ def test_precision_recall_on_constructed_sets():
 
 
 def test_classifier_file_checksum_matches_its_record():
-    info = json.loads((REPO / "data" / "eval_classifier.json").read_text())
-    data = (REPO / "data" / info["file"]).read_bytes()
+    info = json.loads((ASSETS / "eval_classifier.json").read_text())
+    data = (ASSETS / info["file"]).read_bytes()
     from course_lib.metrics.classifier import CLASSIFIER_SHA256
 
     assert hashlib.sha256(data).hexdigest() == info["sha256"] == CLASSIFIER_SHA256
@@ -129,7 +130,7 @@ def test_classifier_rejects_a_damaged_file(tmp_path):
     from course_lib.metrics.classifier import load_classifier
 
     bad = tmp_path / "eval_classifier.npz"
-    bad.write_bytes((REPO / "data" / "eval_classifier.npz").read_bytes() + b"x")
+    bad.write_bytes((ASSETS / "eval_classifier.npz").read_bytes() + b"x")
     with pytest.raises(ValueError, match="SHA-256"):
         load_classifier(bad)
 

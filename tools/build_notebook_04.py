@@ -210,7 +210,7 @@ image quality. That is why we measure.
 ## 5. Evaluation, measured with the course classifier
 
 FID from papers uses Inception-v3 features of ImageNet photos; for 28x28 grey products those features say
-little. The course ships its own Fashion-MNIST classifier (`data/eval_classifier.npz`, 92.7 % test accuracy,
+little. The course ships its own Fashion-MNIST classifier (`course_lib/metrics/assets/eval_classifier.npz`, 92.7 % test accuracy,
 run in numpy so no framework changes the numbers). Every metric below is **measured with the course
 classifier**: comparable within this course, not with published Inception FIDs.
 

@@ -14,12 +14,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-COLAB_SETUP = '''# Colab set-up: installs course_lib (pinned) and enables widgets; does nothing elsewhere.
-import sys
-if "google.colab" in sys.modules:
-    %pip install -q "course_lib[notebooks] @ git+https://github.com/generative-product-images/course@v0.1.0"
-    from google.colab import output
-    output.enable_custom_widget_manager()'''
+from tools.set_repository import colab_setup_cell
+
+# The repository and the release come from tools/set_repository.py (one place; forks rewrite it there).
+COLAB_SETUP = colab_setup_cell()
 
 
 class NotebookBuilder:

@@ -3,36 +3,26 @@
 Its 128-d penultimate activations are the features behind every FID / KID / precision-recall number of the
 course. Those numbers are "measured with the course classifier": they are comparable with each other, not
 with the Inception-network FID of papers (Heusel et al. 2017, arXiv 1706.08500, use Inception-v3 features).
-The weights (data/eval_classifier.npz) come from scripts/train_eval_classifier.py; their SHA-256 is checked
-on load. Used in: notebooks/04_product_image_project.ipynb
+The weights (package data: course_lib/metrics/assets/eval_classifier.npz) come from
+scripts/train_eval_classifier.py; their SHA-256 is checked on load. Used in: notebooks/04_product_image_project.ipynb
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import io
 import os
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 from course_lib import validation as check
-from course_lib.atomic import write_bytes_atomic
 
 __all__ = ["CLASSIFIER_SHA256", "EvalClassifier", "classifier_path", "load_classifier"]
 
 CLASSIFIER_FILE = "eval_classifier.npz"
 CLASSIFIER_SHA256 = "0ecb19177872f63a25d3a9073d17b419448d4af2ea3408c925b38045069b2c88"
-# An installed package (Colab) has no data/ folder: the file is fetched once from the pinned release.
-CLASSIFIER_URL = ("https://raw.githubusercontent.com/generative-product-images/course/v0.1.0/data/"
-                  + CLASSIFIER_FILE)
-_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
-
-
-def _cache_root() -> Path:
-    """$COURSE_CACHE_DIR, else ~/.cache/course_lib: a user cache folder, never inside the repository."""
-    return Path(os.environ.get("COURSE_CACHE_DIR") or (Path.home() / ".cache" / "course_lib"))
 
 
 def _to_nchw(images) -> np.ndarray:
@@ -111,23 +101,6 @@ class EvalClassifier:
         return self._forward(images)
 
 
-def classifier_path(download: bool = True) -> Path:
-    """Where the weights are: $COURSE_DATA_DIR, the repository's data/, $COURSE_CACHE_DIR or ~/.cache/course_lib,
-    else downloaded there."""
-    candidates = []
-    if os.environ.get("COURSE_DATA_DIR"):
-        candidates.append(Path(os.environ["COURSE_DATA_DIR"]) / CLASSIFIER_FILE)
-    candidates += [_REPO_DATA / CLASSIFIER_FILE, _cache_root() / CLASSIFIER_FILE]
-    for path in candidates:
-        if path.exists():
-            return path
-    if not download:
-        raise FileNotFoundError(
-            f"The evaluation classifier {CLASSIFIER_FILE} is not in {[str(p) for p in candidates]}. "
-            "Run scripts/train_eval_classifier.py in the course repository, or allow the download.")
-    with urllib.request.urlopen(CLASSIFIER_URL, timeout=60) as response:
-        data = response.read()
-    return write_bytes_atomic(_cache_root() / CLASSIFIER_FILE, data)
 
 
 _LOADED: dict[str, EvalClassifier] = {}
@@ -137,22 +110,22 @@ def load_classifier(path: str | os.PathLike | None = None, verify: bool = True) 
     """Load the evaluation classifier (cached in memory), checking the file's SHA-256.
 
     Args:
-        path: optional path to the .npz; by default `classifier_path()`.
+        path: optional path to an .npz; by default the weights shipped with the package.
         verify: compare the SHA-256 with CLASSIFIER_SHA256 (turn off only for a classifier you retrained).
     Returns:
         An `EvalClassifier` with `logits(images)` and `features(images)`.
     Used in: notebooks/04_product_image_project.ipynb
     """
-    target = Path(path) if path else classifier_path()
-    key = str(target.resolve())
+    target = Path(path).resolve() if path else _packaged_weights()
+    key = str(target)
     if key not in _LOADED:
         data = target.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if verify and digest != CLASSIFIER_SHA256:
             raise ValueError(
                 f"{target} has SHA-256 {digest}, expected {CLASSIFIER_SHA256}: the file is damaged or from "
-                "another training run. Restore it with `git checkout data/eval_classifier.npz` (or delete the "
-                "cached copy), or pass verify=False for a classifier you trained yourself.")
+                "another training run. Reinstall course_lib (in the repository: `git checkout "
+                "course_lib/metrics/assets`), or pass verify=False for a classifier you trained yourself.")
         with np.load(io.BytesIO(data)) as archive:
             _LOADED[key] = EvalClassifier({k: archive[k] for k in archive.files})
     return _LOADED[key]

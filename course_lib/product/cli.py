@@ -92,7 +92,7 @@ def _evaluate(run_dir, framework, n, seed) -> dict:
     images = fw.product_gan.sample_images(generator, labels, seed=seed)
     row = evaluate_images(images, labels if config.conditional else None, seed=seed)
     result = {"run": str(run_dir), "framework": framework, "n": n, "seed": seed,
-              "features": "course classifier (data/eval_classifier.npz), not Inception",
+              "features": "course classifier (course_lib/metrics/assets/eval_classifier.npz), not Inception",
               "model": row, "floor_train_vs_test": metric_floor(n=n, seed=seed),
               "seconds": round(time.time() - start, 1)}
     runs.atomic_write_json(Path(run_dir) / "metrics.json", result)

@@ -7,7 +7,7 @@ def check(records, framework):
     ours = table["ours (conditional, SN, EMA)"]
     baseline = table["baseline (tutorial DCGAN)"]
     vae = table["VAE (notebook 03)"]
-    # the floor: real vs real is close, and the classifier is as accurate as recorded in data/eval_classifier.json
+    # the floor: real vs real is close, and the classifier is as accurate as recorded in course_lib/metrics/assets/eval_classifier.json
     assert floor["fid_course"] < 15 and floor["precision"] > 0.7 and floor["recall"] > 0.7, floor
     assert floor["class_consistency"] > 0.88, floor
     assert records["classifier_accuracy_2000"] > 0.9
