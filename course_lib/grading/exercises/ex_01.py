@@ -1,45 +1,47 @@
 """Exercises of notebooks/01_gan_losses.ipynb (numpy answers, graded on hidden inputs).
 
-ex-01-1 the non-saturating generator loss, stable; ex-01-2 predict which generator losses saturate;
-ex-01-3 the WGAN-GP penalty of a quadratic critic; ex-01-4 .. ex-01-8 "spot the bug": fixed versions of
-broken snippets (wrong sign, swapped BCE arguments, fake labels for G, a pixel penalty sold as weight decay,
-a discriminator whose input size does not match the generator's output).
+ex-01-2 predict which generator losses saturate; ex-01-3 the WGAN-GP penalty of a quadratic critic;
+ex-01-4 .. ex-01-7 "spot the bug": fixed versions of broken snippets (the sign of the generator loss, swapped BCE
+arguments, fake labels for G, a pixel penalty sold as weight decay); ex-01-9 the non-saturating loss, stable for
+any logit; ex-01-10 build one discriminator training step by hand; ex-01-11 derive a generator's output shape;
+ex-01-12 derive the optimal discriminator's logit. Retired: ex-01-1 (replaced by ex-01-9), ex-01-8 (by ex-01-11).
 """
 
 import numpy as np
 
-from course_lib.grading.exercise import Exercise, register
+from course_lib.grading.exercise import Exercise, Misconception, compare_arrays, register, retire
 from course_lib.reference import losses as ref
 
 NOTEBOOK = "01_gan_losses"
 
-
-# ---------------------------------------------------------------- ex-01-1: the non-saturating generator loss
-
-
-def _non_saturating_generator_loss(fake_logits):
-    return ref.non_saturating_generator_loss(fake_logits, reduction="mean")
+retire("ex-01-1", "replaced by ex-01-9: the naive formula passed once cast to float64; ex-01-9 adds logits of "
+                  "+-1000, where even float64 overflows, so only a stable form passes")
+retire("ex-01-8", "replaced by ex-01-11: the answer (784) was nearly printed by the error message; ex-01-11 asks "
+                  "for the shape a transposed-convolution generator makes, worked out from its layers")
 
 
-def _logits_with_extremes(rng):
-    logits = rng.normal(0.0, 4.0, size=32)
-    logits[:4] = [-100.0, -30.0, 30.0, 100.0]
-    return (rng.permutation(logits).astype(np.float32),)  # float32, as a framework's logits are
+def grade_numbers(expected, actual):
+    """compare_arrays, except that two answers that are both infinite or NaN at the same places compare equal.
 
-
-register(Exercise(
-    id="ex-01-1",
-    notebook=NOTEBOOK,
-    title="the non-saturating generator loss, stable for any logit",
-    points=2,
-    kind="function",
-    answer_name="non_saturating_generator_loss",
-    reference=_non_saturating_generator_loss,
-    make_inputs=_logits_with_extremes,
-    hints="-log sigmoid(f) equals softplus(-f) = np.logaddexp(0, -f); np.log(1 / (1 + np.exp(-f))) overflows "
-          "at f = -100 in float32. Return the mean over the batch.",
-    cases=3,
-))
+    The reference is always finite, so a non-finite answer still scores 0; the exception only lets a
+    misconception that overflows (the naive formula, a forward KL with an empty mode) be recognised."""
+    expected = np.asarray(expected, dtype=np.float64)
+    try:
+        actual_array = np.asarray(actual, dtype=np.float64)
+    except (TypeError, ValueError):
+        return compare_arrays(expected, actual)
+    if np.all(np.isfinite(expected)):
+        if actual_array.shape == expected.shape and not np.all(np.isfinite(actual_array)):
+            return 0.0, "the result has inf or NaN for some inputs: a step of your formula overflows"
+        return compare_arrays(expected, actual_array)
+    if actual_array.shape != expected.shape:
+        return 0.0, "different shape"
+    same_pattern = np.array_equal(np.isnan(expected), np.isnan(actual_array)) and np.array_equal(
+        expected[np.isinf(expected)], actual_array[np.isinf(expected)])
+    finite = np.isfinite(expected)
+    if same_pattern and np.allclose(expected[finite], actual_array[finite], rtol=1e-5, atol=1e-6):
+        return 1.0, "same"
+    return 0.0, "different"
 
 
 # ---------------------------------------------------------------- ex-01-2: which generator losses saturate?
@@ -73,8 +75,22 @@ register(Exercise(
     answer_name="SATURATING_LOSSES",
     reference=_saturating_losses,
     grade=_grade_loss_set,
-    hints="write each loss as a function of f, the discriminator's output on a fake, and differentiate: which "
-          "derivative goes to 0 as f -> -infinity (D(G(z)) -> 0)?",
+    task="predict",
+    hints=("write each generator loss as a function of f, D's output on a fake, and look at its slope as "
+           "f -> -infinity (D rejects the fake with confidence).",
+           "a slope that vanishes there needs a curve that flattens out on the left: which losses are bounded "
+           "as f -> -infinity?"),
+    misconceptions=(
+        Misconception("both-sigmoid-losses", ["minimax", "non_saturating"],
+                      "the non-saturating loss was designed for exactly this regime: as f -> -infinity its "
+                      "slope does not vanish. Only one of the two sigmoid losses flattens out there."),
+        Misconception("names-swapped", ["non_saturating"],
+                      "the names are the wrong way round: the 'non-saturating' loss is named for the regime "
+                      "where it keeps its gradient."),
+        Misconception("squares-saturate", ["minimax", "least_squares"],
+                      "a squared error grows as f moves away from its target, and so does its slope: least "
+                      "squares pushes hardest exactly when D rejects the fake."),
+    ),
 ))
 
 
@@ -91,6 +107,25 @@ def _gp_inputs(rng):
             rng.uniform(size=shape[0]), float(rng.choice([1.0, 10.0])))
 
 
+def _gp_parts(a, real, fake, epsilon):
+    eps = np.asarray(epsilon).reshape(-1, 1, 1, 1)
+    return a * (eps * real + (1 - eps) * fake)
+
+
+def _gp_norm_over_batch(a, real, fake, epsilon, weight):
+    return float(weight * (np.linalg.norm(_gp_parts(a, real, fake, epsilon)) - 1) ** 2)
+
+
+def _gp_no_minus_one(a, real, fake, epsilon, weight):
+    grads = _gp_parts(a, real, fake, epsilon)
+    return float(weight * np.mean(np.sum(grads.reshape(len(grads), -1) ** 2, axis=1)))
+
+
+def _gp_sum_not_mean(a, real, fake, epsilon, weight):
+    grads = _gp_parts(a, real, fake, epsilon)
+    return float(weight * np.sum((np.sqrt(np.sum(grads.reshape(len(grads), -1) ** 2, axis=1)) - 1) ** 2))
+
+
 register(Exercise(
     id="ex-01-3",
     notebook=NOTEBOOK,
@@ -100,9 +135,22 @@ register(Exercise(
     answer_name="gradient_penalty_quadratic",
     reference=_gradient_penalty_quadratic,
     make_inputs=_gp_inputs,
-    hints="x_hat = eps * real + (1 - eps) * fake with eps reshaped to [N, 1, 1, 1]; the critic's gradient at "
-          "x_hat is a * x_hat; take one norm per sample over all other axes, then weight * mean((norm - 1)^2).",
-    cases=3,
+    task="implement",
+    hints=("three steps: the interpolated points, the critic's gradient at them, then the penalty on one "
+           "gradient norm per sample.",
+           "epsilon has shape [N]: give it singleton axes so that it broadcasts against [N, C, H, W]; the norm "
+           "of sample i runs over its C*H*W entries, and the batch is averaged, not summed."),
+    misconceptions=(
+        Misconception("one-norm-for-the-batch", _gp_norm_over_batch,
+                      "you took one norm over the whole batch: the Lipschitz constraint is on each sample's "
+                      "gradient, so each sample needs its own norm."),
+        Misconception("no-minus-one", _gp_no_minus_one,
+                      "you penalised the squared gradient norm itself (that pulls it to 0, like R1); WGAN-GP "
+                      "pulls the norm towards 1."),
+        Misconception("sum-not-mean", _gp_sum_not_mean,
+                      "you summed the per-sample penalties: the penalty is an expectation, so its size must not "
+                      "grow with the batch."),
+    ),
 ))
 
 
@@ -137,13 +185,38 @@ register(Exercise(
     answer_name="generator_loss_fixed_sign",
     reference=_fixed_sign,
     make_inputs=lambda rng: (_probabilities(rng),),
-    hints="the generator wants D(G(z)) -> 1, so it minimises -log D(G(z)): mind the sign.",
-    cases=3,
+    grade=grade_numbers,
+    task="debug",
+    hints=("which way does the generator want D(G(z)) to move, and which way does an optimiser move a loss?",
+           "keep the log of D(G(z)) (that is what makes it non-saturating) and make the loss fall as D(G(z)) "
+           "rises."),
+    misconceptions=(
+        Misconception("snippet-unchanged", lambda d: float(np.mean(np.log(d))),
+                      "this is the snippet as it was: minimising it drives D(G(z)) towards 0, so the generator "
+                      "learns to be caught."),
+        Misconception("minimax-loss", lambda d: float(np.mean(np.log(1 - d))),
+                      "this is the original minimax generator loss, log(1 - D(G(z))): its sign is right (it falls "
+                      "as D(G(z)) rises), but it is the saturating one. The task is the non-saturating loss, "
+                      "written with the log of D(G(z)) itself."),
+        Misconception("minimax-negated", lambda d: float(-np.mean(np.log(1 - d))),
+                      "you negated the minimax form: -log(1 - D(G(z))) grows as D(G(z)) rises, so minimising it "
+                      "again rewards being caught."),
+    ),
 ))
 
 
 def _fixed_bce_order(d_real, d_fake):
     return bce(d_real, np.ones_like(d_real)) + bce(d_fake, np.zeros_like(d_fake))
+
+
+def _grade_d_loss(expected, actual):
+    """Either convention for D's binary cross-entropy: the mean over the real batch plus the mean over the fake
+    batch, or the mean over the 2N concatenated samples (half of that sum when both batches have N samples)."""
+    fraction, note = grade_numbers(expected, actual)
+    if fraction >= 1.0 or not np.all(np.isfinite(np.asarray(expected, dtype=np.float64))):
+        return fraction, note
+    half, _ = grade_numbers(np.asarray(expected, dtype=np.float64) / 2, actual)
+    return (1.0, "correct (the mean over the 2N concatenated samples)") if half >= 1.0 else (fraction, note)
 
 
 register(Exercise(
@@ -156,8 +229,22 @@ register(Exercise(
     allowed_library=BCE_HELPER,
     reference=_fixed_bce_order,
     make_inputs=lambda rng: (_probabilities(rng), _probabilities(rng)),
-    hints="bce(prediction, target): the prediction is D's probability, the target is the label (1 real, 0 fake).",
-    cases=3,
+    grade=_grade_d_loss,
+    task="debug",
+    hints=("read bce's docstring: which of its two arguments goes inside the logarithm?",
+           "only a probability strictly between 0 and 1 may go inside the log; a label of exactly 0 or 1 may not."),
+    misconceptions=(
+        Misconception("snippet-unchanged",
+                      lambda r, f: bce(np.ones_like(r), r) + bce(np.zeros_like(f), f),
+                      "the arguments are still swapped: the labels 1 and 0 end up inside the logarithm, and "
+                      "log 0 is -infinity."),
+        Misconception("labels-swapped",
+                      lambda r, f: bce(r, np.zeros_like(r)) + bce(f, np.ones_like(f)),
+                      "the argument order is fixed, but the labels are swapped: this D is rewarded for calling "
+                      "real photos fake."),
+        Misconception("real-term-only", lambda r, f: bce(r, np.ones_like(r)),
+                      "D's loss has two terms, one for each kind of sample; yours ignores the fakes."),
+    ),
 ))
 
 
@@ -175,8 +262,20 @@ register(Exercise(
     allowed_library=BCE_HELPER,
     reference=_fixed_labels,
     make_inputs=lambda rng: (_probabilities(rng),),
-    hints="the generator is trained to make D say 'real' on its samples: its target is 1.",
-    cases=3,
+    grade=grade_numbers,
+    task="debug",
+    hints=("the samples are fake, but what does the generator want D to say about them?",
+           "the label in the generator's loss is the verdict G is trying to obtain, not the truth."),
+    misconceptions=(
+        Misconception("snippet-unchanged", lambda f: bce(f, np.zeros_like(f)),
+                      "this is the snippet as it was: with label 0, the generator is trained to be caught."),
+        Misconception("minimax-form", lambda f: float(np.mean(np.log(1 - f))),
+                      "this is the minimax generator loss, log(1 - D(G(z))): the right direction, but the "
+                      "saturating form; the fix keeps binary cross-entropy and changes the label."),
+        Misconception("arguments-swapped", lambda f: bce(np.ones_like(f), f),
+                      "the prediction and the label are swapped in bce: a label of 1 inside the log of "
+                      "(1 - prediction) gives log 0."),
+    ),
 ))
 
 
@@ -190,6 +289,10 @@ def _weight_decay_inputs(rng):
     return (rng.normal(size=16), np.tanh(rng.normal(size=(16, 1, 4, 4))), weights, float(rng.choice([1e-3, 1e-2])))
 
 
+def _ns(logits):
+    return float(np.mean(np.logaddexp(0.0, -np.asarray(logits, dtype=np.float64))))
+
+
 register(Exercise(
     id="ex-01-7",
     notebook=NOTEBOOK,
@@ -199,32 +302,276 @@ register(Exercise(
     answer_name="generator_objective_fixed",
     reference=_fixed_weight_decay,
     make_inputs=_weight_decay_inputs,
-    hints="L2 regularisation of G's weights sums the squares of the parameters in `weights`, not of the pixels "
-          "of G(z); the adversarial part stays the non-saturating loss on the logits.",
-    cases=3,
+    task="debug",
+    hints=("regularising a network means penalising its parameters; which argument holds G's parameters?",
+           "L2 regularisation adds weight_decay times the sum of squares of every parameter array; the "
+           "adversarial part stays as it is."),
+    misconceptions=(
+        Misconception("snippet-unchanged", lambda f, img, w, wd: _ns(f) + wd * float(np.sum(img ** 2)),
+                      "this still penalises the generated pixels: it pulls every image towards grey (0) and "
+                      "never looks at G's weights."),
+        Misconception("mean-of-squares", lambda f, img, w, wd: _ns(f) + wd * float(np.mean(
+                      np.concatenate([np.ravel(a) for a in w]) ** 2)),
+                      "right target, wrong size: L2 regularisation sums the squares of the parameters; a mean "
+                      "divides the penalty by the number of parameters."),
+        Misconception("no-adversarial-term", lambda f, img, w, wd: wd * float(sum(np.sum(a ** 2) for a in w)),
+                      "the regulariser is fixed, but the adversarial loss is gone: G would only shrink its "
+                      "weights."),
+    ),
 ))
 
 
-def _discriminator_in_features():
-    return 28 * 28
+# ---------------------------------------------------------------- ex-01-9: the non-saturating loss, any logit
 
 
-def _grade_int(expected, actual):
-    if isinstance(actual, bool) or not isinstance(actual, (int, np.integer)):
-        return 0.0, f"expected an integer number of input features, got {type(actual).__name__}"
-    if int(actual) == expected:
-        return 1.0, "correct"
-    return 0.0, f"{actual} input features do not match what the generator produces"
+def _non_saturating_generator_loss(fake_logits):
+    return ref.non_saturating_generator_loss(fake_logits, reduction="mean")
+
+
+def _logits_with_extremes(rng):
+    logits = rng.normal(0.0, 4.0, size=32)
+    logits[:6] = [-1000.0, -100.0, -30.0, 30.0, 100.0, 1000.0]  # exp(1000) overflows even in float64
+    return (rng.permutation(logits).astype(rng.choice([np.float32, np.float64])),)
+
+
+def _naive_ns(fake_logits):
+    return float(np.mean(-np.log(1.0 / (1.0 + np.exp(-np.asarray(fake_logits, dtype=np.float64))))))
+
+
+def _clipped_ns(fake_logits):
+    probability = 1.0 / (1.0 + np.exp(-np.asarray(fake_logits, dtype=np.float64)))
+    return float(np.mean(-np.log(np.clip(probability, 1e-7, 1.0))))
 
 
 register(Exercise(
-    id="ex-01-8",
+    id="ex-01-9",
     notebook=NOTEBOOK,
-    title="spot the bug: the discriminator's input size does not match the generator's output",
+    title="the non-saturating generator loss, stable for any logit",
+    points=2,
+    kind="function",
+    answer_name="non_saturating_generator_loss",
+    reference=_non_saturating_generator_loss,
+    make_inputs=_logits_with_extremes,
+    grade=grade_numbers,
+    task="implement",
+    cases=3,
+    hints=("which step of the textbook formula overflows when f = -1000, whatever the float type?",
+           "rewrite -log sigmoid(f) with the identity in the table above so that no exponential of a large "
+           "positive number is ever computed; numpy has a function for log(exp(a) + exp(b))."),
+    misconceptions=(
+        Misconception("naive-formula", _naive_ns,
+                      "the textbook formula: exp(-f) overflows for f = -1000 even in float64, and the loss "
+                      "becomes inf. Casting to a wider float only moves the cliff."),
+        Misconception("clipped-probability", _clipped_ns,
+                      "clipping the probability keeps the loss finite but wrong: at f = -1000 the true loss is "
+                      "1000, the clipped one about 16, and its gradient is 0 there."),
+        Misconception("discriminator-term", lambda f: float(np.mean(np.logaddexp(0.0, np.asarray(f, np.float64)))),
+                      "stable, but this is -log(1 - sigmoid(f)), D's loss on a fake: it falls as D rejects the "
+                      "fake. The generator's loss uses the other identity."),
+    ),
+))
+
+
+# ---------------------------------------------------------------- ex-01-10: build one discriminator step
+
+
+def _sigmoid(v):
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(v, dtype=np.float64)))  # stable for any v
+
+
+def _d_step(w, b, real, fake, lr, real_label=1.0, use_sigmoid=True, sign=-1.0, average="per-batch"):
+    """One gradient step on L = mean_real softplus(-D(x)) + mean_fake softplus(D(x)), D(x) = x @ w + b."""
+    link = _sigmoid if use_sigmoid else (lambda v: np.asarray(v, dtype=np.float64))
+    real_error = link(real @ w + b) - real_label          # dL/dD per real sample, before averaging
+    fake_error = link(fake @ w + b) - (1.0 - real_label)  # dL/dD per fake sample
+    scale_real, scale_fake = {"per-batch": (len(real), len(fake)), "sum": (1, 1),
+                              "concatenated": (len(real) + len(fake),) * 2}[average]
+    grad_w = real.T @ real_error / scale_real + fake.T @ fake_error / scale_fake
+    grad_b = real_error.sum() / scale_real + fake_error.sum() / scale_fake
+    return w + sign * lr * grad_w, b + sign * lr * grad_b
+
+
+def _discriminator_step(w, b, real, fake, lr):
+    return _d_step(w, b, real, fake, lr)
+
+
+def _d_step_inputs(rng):
+    d = int(rng.integers(2, 4))
+    real = rng.normal(1.0, 1.0, size=(16, d))
+    fake = rng.normal(-1.0, 1.5, size=(12, d))  # batches of different sizes: the averaging convention matters
+    return rng.normal(size=d), float(rng.normal()), real, fake, float(rng.choice([0.05, 0.3]))
+
+
+def _grade_step(expected, actual):
+    try:
+        flat = np.concatenate([np.ravel(np.asarray(part, dtype=np.float64)) for part in actual])
+    except (TypeError, ValueError):
+        return 0.0, "expected a pair (new_w, new_b)"
+    want = np.concatenate([np.ravel(np.asarray(part, dtype=np.float64)) for part in expected])
+    return grade_numbers(want, flat)
+
+
+register(Exercise(
+    id="ex-01-10",
+    notebook=NOTEBOOK,
+    title="build one training step of a logistic discriminator, gradient by hand",
+    points=2,
+    kind="function",
+    answer_name="discriminator_step",
+    reference=_discriminator_step,
+    make_inputs=_d_step_inputs,
+    grade=_grade_step,
+    task="build",
+    cases=3,
+    hints=("differentiate softplus(-D) and softplus(D) with respect to D first; both derivatives are a "
+           "sigmoid minus a label. Then the chain rule through D(x) = x @ w + b.",
+           "per sample, dL/dD is sigmoid(D) - 1 for a real sample and sigmoid(D) for a fake; each batch is "
+           "averaged over its own size, and the step goes against the gradient."),
+    misconceptions=(
+        Misconception("gradient-ascent", lambda w, b, r, f, lr: _d_step(w, b, r, f, lr, sign=1.0),
+                      "your step goes up the loss: a descent step subtracts lr times the gradient."),
+        Misconception("labels-swapped", lambda w, b, r, f, lr: _d_step(w, b, r, f, lr, real_label=0.0),
+                      "your D is trained to call real samples fake: check which label each batch gets."),
+        Misconception("no-sigmoid", lambda w, b, r, f, lr: _d_step(w, b, r, f, lr, use_sigmoid=False),
+                      "you used the logit minus the label as dL/dD: that is the least-squares gradient. The "
+                      "derivative of softplus is a sigmoid."),
+        Misconception("concatenated-mean", lambda w, b, r, f, lr: _d_step(w, b, r, f, lr, average="concatenated"),
+                      "you averaged over all N + M samples at once; this exercise's loss is the mean over the "
+                      "real batch plus the mean over the fake batch, and the two batches differ in size."),
+    ),
+))
+
+
+# ---------------------------------------------------------------- ex-01-11: derive a generator's output shape
+
+
+def _generator_image_shape():
+    size = 7
+    for _ in range(2):  # ConvTranspose2d(kernel 4, stride 2, padding 1): (size - 1) * 2 - 2 * 1 + 4
+        size = (size - 1) * 2 - 2 * 1 + 4
+    return (3, size, size)
+
+
+def _grade_shape(expected, actual):
+    if isinstance(actual, np.ndarray):
+        actual = tuple(actual.tolist())
+    if not isinstance(actual, (tuple, list)) or len(actual) != 3 or not all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in actual):
+        return 0.0, "expected a tuple of three integers (C, H, W)"
+    if tuple(int(v) for v in actual) == tuple(expected):
+        return 1.0, "correct"
+    return 0.0, f"{tuple(actual)} is not the shape this generator makes"
+
+
+register(Exercise(
+    id="ex-01-11",
+    notebook=NOTEBOOK,
+    title="derive the image shape a transposed-convolution generator makes",
     points=1,
     kind="value",
-    answer_name="D_IN_FEATURES",
-    reference=_discriminator_in_features,
-    grade=_grade_int,
-    hints="the generator makes grey 28x28 images; flattened, how many numbers is that per image?",
+    answer_name="G_IMAGE_SHAPE",
+    reference=_generator_image_shape,
+    grade=_grade_shape,
+    task="derive",
+    hints=("follow the tensor layer by layer: the Linear layer's output is reshaped first, then each "
+           "transposed convolution changes the height and width and sets the channels.",
+           "apply the output-size formula given above once per transposed convolution; the channels are the "
+           "last layer's out_channels."),
+    misconceptions=(
+        Misconception("the-data-shape", (1, 28, 28),
+                      "that is the shape of the data and of what D expects, not what this generator makes: "
+                      "read the channels of its last layer."),
+        Misconception("channels-last", (28, 28, 3),
+                      "right numbers, wrong order: the question asks for PyTorch's (C, H, W)."),
+        Misconception("padding-forgotten", (3, 34, 34),
+                      "you left out the -2 * padding term of the output-size formula."),
+        Misconception("one-layer", (3, 14, 14),
+                      "the generator has two transposed convolutions; you applied the formula once."),
+    ),
+))
+
+
+# ---------------------------------------------------------------- ex-01-12 and ex-01-13: D* and the game's value
+
+
+def _optimal_logit(x, mu_real, mu_fake, sigma):
+    x = np.asarray(x, dtype=np.float64)
+    return ((x - mu_fake) ** 2 - (x - mu_real) ** 2) / (2.0 * sigma ** 2)
+
+
+def _density_ratio_logit(x, mu_real, mu_fake, sigma):
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return np.log(np.exp(-0.5 * ((x - mu_real) / sigma) ** 2) / np.exp(-0.5 * ((x - mu_fake) / sigma) ** 2))
+
+
+def _logit_inputs(rng):
+    x = np.concatenate([rng.normal(0.0, 3.0, size=12), [-60.0, 45.0, 80.0]])  # far out, both densities underflow
+    return x, float(rng.uniform(-2, 2)), float(rng.uniform(-2, 2)), float(rng.choice([0.5, 2.0]))
+
+
+register(Exercise(
+    id="ex-01-12",
+    notebook=NOTEBOOK,
+    title="derive the optimal discriminator's logit for two Gaussians",
+    points=2,
+    kind="function",
+    answer_name="optimal_logit",
+    reference=_optimal_logit,
+    make_inputs=_logit_inputs,
+    grade=grade_numbers,
+    task="derive",
+    hints=("D* = p_data / (p_data + p_g) is a sigmoid of something: of what? Write it out for two Gaussians "
+           "with the same sigma and simplify before you code.",
+           "the normalising constants cancel; only the two exponents remain. Far from both means each density "
+           "underflows to 0, so never compute a density."),
+    misconceptions=(
+        Misconception("flipped", lambda x, mr, mf, s: -_optimal_logit(x, mr, mf, s),
+                      "your logit is large where the fakes are: that is the logit of 1 - D*. Which density is "
+                      "on top in D*?"),
+        Misconception("sigma-dropped", lambda x, mr, mf, s: _optimal_logit(x, mr, mf, 1.0),
+                      "the variance does not cancel from the exponents: your answer is right only for sigma = 1."),
+        Misconception("density-ratio", _density_ratio_logit,
+                      "right formula, computed through the densities: far from both means they underflow to 0 "
+                      "and the log of 0/0 is NaN. Simplify the log of the ratio by hand first."),
+        Misconception("probability-not-logit", lambda x, mr, mf, s: _sigmoid(_optimal_logit(x, mr, mf, s)),
+                      "that is D*(x), a probability; the exercise asks for its logit."),
+    ),
+))
+
+
+def _game_value_at_equilibrium():
+    return float(-np.log(4.0))
+
+
+def _grade_value(expected, actual):
+    if isinstance(actual, bool) or not isinstance(actual, (int, float, np.integer, np.floating)):
+        return 0.0, f"expected a number, got {type(actual).__name__}"
+    if np.isclose(float(actual), expected, rtol=0, atol=1e-3):
+        return 1.0, "correct"
+    return 0.0, f"{actual} is not the value of the game at p_g = p_data"
+
+
+register(Exercise(
+    id="ex-01-13",
+    notebook=NOTEBOOK,
+    title="derive the value of the game when the generator is perfect",
+    points=1,
+    kind="value",
+    answer_name="GAME_VALUE",
+    reference=_game_value_at_equilibrium,
+    grade=_grade_value,
+    task="derive",
+    hints=("when p_g = p_data, what is D*(x) at every x?",
+           "put that constant into both expectations of V(D, G); each is the log of a constant."),
+    misconceptions=(
+        Misconception("zero", 0.0,
+                      "D* = 1/2 means D cannot tell, but V is not 0: each of its two terms is the log of a "
+                      "probability below 1."),
+        Misconception("one-term", float(-np.log(2.0)),
+                      "that is one of the two expectations; V(D, G) has two."),
+        Misconception("discriminator-loss", float(np.log(4.0)),
+                      "that is D's loss, the negative of V: V is a sum of logs of probabilities, so it is "
+                      "negative."),
+    ),
 ))
