@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib.grading.exercise import HIDDEN_SEED, PUBLIC_SEED, check, get_exercise, registered_exercises
+from course_lib.grading.exercise import (
+    HIDDEN_SEED,
+    PUBLIC_SEED,
+    check,
+    get_exercise,
+    registered_exercises,
+)
 from tests.exercise_helpers import score
 from tests.exercise_helpers import solved_answer as _solved_answer
 from tests.fixtures.misconceptions.ex_01 import MISCONCEPTION_CELLS

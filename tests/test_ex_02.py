@@ -7,7 +7,12 @@ import csv
 import numpy as np
 import pytest
 
-from course_lib.grading.exercise import HIDDEN_SEED, get_exercise, registered_exercises, retired_exercises
+from course_lib.grading.exercise import (
+    HIDDEN_SEED,
+    get_exercise,
+    registered_exercises,
+    retired_exercises,
+)
 from course_lib.reference import dirac
 from tests.conftest import REPO_ROOT
 from tests.exercise_helpers import score
@@ -33,7 +38,7 @@ def test_each_misconception_cell_is_recognised(exercise_id):
 @pytest.mark.parametrize("h", [0.1, 0.5, 1.0, 1.5])
 def test_stable_interval_matches_the_eigenvalues(h):
     low, high = get_exercise("ex-02-6").reference(h)
-    radius = lambda g: np.max(np.abs(dirac.update_eigenvalues(h, "simultaneous", r1_gamma=g)))  # noqa: E731
+    radius = lambda g: np.max(np.abs(dirac.update_eigenvalues(h, "simultaneous", r1_gamma=g)))
     assert radius(low * 1.01) < 1 and radius(low * 0.99) > 1
     assert radius(high * 0.99) < 1 and radius(high * 1.01) > 1
 

@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyArrowPatch  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch
 
-from course_lib.viz import gan_diagram  # noqa: E402
-from course_lib.viz.diagram_gan import GAN_DIAGRAM_LABELS  # noqa: E402
+from course_lib.viz import gan_diagram
+from course_lib.viz.diagram_gan import GAN_DIAGRAM_LABELS
 
 
 def test_gan_diagram_has_every_box_and_arrow():

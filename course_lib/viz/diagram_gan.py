@@ -60,7 +60,7 @@ def gan_diagram(title="The GAN game: two players, two losses"):
     texts = {}
     for role, (x, y, colour) in _BOXES.items():
         texts[role] = ax.text(x, y, GAN_DIAGRAM_LABELS[role], ha="center", va="center", fontsize=9, gid=role,
-                              bbox=dict(boxstyle="round,pad=0.5", facecolor=colour, edgecolor="0.3"))
+                              bbox={"boxstyle": "round,pad=0.5", "facecolor": colour, "edgecolor": "0.3"})
     for start, end, label, colour in _ARROWS:
         curved = colour != "black"
         arrow = FancyArrowPatch(_BOXES[start][:2], _BOXES[end][:2], arrowstyle="-|>", mutation_scale=14,

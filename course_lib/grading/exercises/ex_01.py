@@ -9,7 +9,13 @@ ex-01-12 derive the optimal discriminator's logit. Retired: ex-01-1 (replaced by
 
 import numpy as np
 
-from course_lib.grading.exercise import Exercise, Misconception, compare_arrays, register, retire
+from course_lib.grading.exercise import (
+    Exercise,
+    Misconception,
+    compare_arrays,
+    register,
+    retire,
+)
 from course_lib.reference import losses as ref
 
 NOTEBOOK = "01_gan_losses"
@@ -76,10 +82,12 @@ register(Exercise(
     reference=_saturating_losses,
     grade=_grade_loss_set,
     task="predict",
-    hints=("write each generator loss as a function of f, D's output on a fake, and look at its slope as "
-           "f -> -infinity (D rejects the fake with confidence).",
-           "a slope that vanishes there needs a curve that flattens out on the left: which losses are bounded "
-           "as f -> -infinity?"),
+    hints=(
+        ("write each generator loss as a function of f, D's output on a fake, and look at its slope as "
+         "f -> -infinity (D rejects the fake with confidence)."),
+        ("a slope that vanishes there needs a curve that flattens out on the left: which losses are bounded "
+         "as f -> -infinity?"),
+    ),
     misconceptions=(
         Misconception("both-sigmoid-losses", ["minimax", "non_saturating"],
                       "the non-saturating loss was designed for exactly this regime: as f -> -infinity its "
@@ -136,10 +144,12 @@ register(Exercise(
     reference=_gradient_penalty_quadratic,
     make_inputs=_gp_inputs,
     task="implement",
-    hints=("three steps: the interpolated points, the critic's gradient at them, then the penalty on one "
-           "gradient norm per sample.",
-           "epsilon has shape [N]: give it singleton axes so that it broadcasts against [N, C, H, W]; the norm "
-           "of sample i runs over its C*H*W entries, and the batch is averaged, not summed."),
+    hints=(
+        ("three steps: the interpolated points, the critic's gradient at them, then the penalty on one "
+         "gradient norm per sample."),
+        ("epsilon has shape [N]: give it singleton axes so that it broadcasts against [N, C, H, W]; the norm "
+         "of sample i runs over its C*H*W entries, and the batch is averaged, not summed."),
+    ),
     misconceptions=(
         Misconception("one-norm-for-the-batch", _gp_norm_over_batch,
                       "you took one norm over the whole batch: the Lipschitz constraint is on each sample's "
@@ -187,9 +197,11 @@ register(Exercise(
     make_inputs=lambda rng: (_probabilities(rng),),
     grade=grade_numbers,
     task="debug",
-    hints=("which way does the generator want D(G(z)) to move, and which way does an optimiser move a loss?",
-           "keep the log of D(G(z)) (that is what makes it non-saturating) and make the loss fall as D(G(z)) "
-           "rises."),
+    hints=(
+        "which way does the generator want D(G(z)) to move, and which way does an optimiser move a loss?",
+        ("keep the log of D(G(z)) (that is what makes it non-saturating) and make the loss fall as D(G(z)) "
+         "rises."),
+    ),
     misconceptions=(
         Misconception("snippet-unchanged", lambda d: float(np.mean(np.log(d))),
                       "this is the snippet as it was: minimising it drives D(G(z)) towards 0, so the generator "
@@ -231,8 +243,10 @@ register(Exercise(
     make_inputs=lambda rng: (_probabilities(rng), _probabilities(rng)),
     grade=_grade_d_loss,
     task="debug",
-    hints=("read bce's docstring: which of its two arguments goes inside the logarithm?",
-           "only a probability strictly between 0 and 1 may go inside the log; a label of exactly 0 or 1 may not."),
+    hints=(
+        "read bce's docstring: which of its two arguments goes inside the logarithm?",
+        "only a probability strictly between 0 and 1 may go inside the log; a label of exactly 0 or 1 may not.",
+    ),
     misconceptions=(
         Misconception("snippet-unchanged",
                       lambda r, f: bce(np.ones_like(r), r) + bce(np.zeros_like(f), f),
@@ -264,8 +278,10 @@ register(Exercise(
     make_inputs=lambda rng: (_probabilities(rng),),
     grade=grade_numbers,
     task="debug",
-    hints=("the samples are fake, but what does the generator want D to say about them?",
-           "the label in the generator's loss is the verdict G is trying to obtain, not the truth."),
+    hints=(
+        "the samples are fake, but what does the generator want D to say about them?",
+        "the label in the generator's loss is the verdict G is trying to obtain, not the truth.",
+    ),
     misconceptions=(
         Misconception("snippet-unchanged", lambda f: bce(f, np.zeros_like(f)),
                       "this is the snippet as it was: with label 0, the generator is trained to be caught."),
@@ -303,9 +319,11 @@ register(Exercise(
     reference=_fixed_weight_decay,
     make_inputs=_weight_decay_inputs,
     task="debug",
-    hints=("regularising a network means penalising its parameters; which argument holds G's parameters?",
-           "L2 regularisation adds weight_decay times the sum of squares of every parameter array; the "
-           "adversarial part stays as it is."),
+    hints=(
+        "regularising a network means penalising its parameters; which argument holds G's parameters?",
+        ("L2 regularisation adds weight_decay times the sum of squares of every parameter array; the "
+         "adversarial part stays as it is."),
+    ),
     misconceptions=(
         Misconception("snippet-unchanged", lambda f, img, w, wd: _ns(f) + wd * float(np.sum(img ** 2)),
                       "this still penalises the generated pixels: it pulls every image towards grey (0) and "
@@ -355,9 +373,11 @@ register(Exercise(
     grade=grade_numbers,
     task="implement",
     cases=3,
-    hints=("which step of the textbook formula overflows when f = -1000, whatever the float type?",
-           "rewrite -log sigmoid(f) with the identity in the table above so that no exponential of a large "
-           "positive number is ever computed; numpy has a function for log(exp(a) + exp(b))."),
+    hints=(
+        "which step of the textbook formula overflows when f = -1000, whatever the float type?",
+        ("rewrite -log sigmoid(f) with the identity in the table above so that no exponential of a large "
+         "positive number is ever computed; numpy has a function for log(exp(a) + exp(b))."),
+    ),
     misconceptions=(
         Misconception("naive-formula", _naive_ns,
                       "the textbook formula: exp(-f) overflows for f = -1000 even in float64, and the loss "
@@ -423,10 +443,12 @@ register(Exercise(
     grade=_grade_step,
     task="build",
     cases=3,
-    hints=("differentiate softplus(-D) and softplus(D) with respect to D first; both derivatives are a "
-           "sigmoid minus a label. Then the chain rule through D(x) = x @ w + b.",
-           "per sample, dL/dD is sigmoid(D) - 1 for a real sample and sigmoid(D) for a fake; each batch is "
-           "averaged over its own size, and the step goes against the gradient."),
+    hints=(
+        ("differentiate softplus(-D) and softplus(D) with respect to D first; both derivatives are a "
+         "sigmoid minus a label. Then the chain rule through D(x) = x @ w + b."),
+        ("per sample, dL/dD is sigmoid(D) - 1 for a real sample and sigmoid(D) for a fake; each batch is "
+         "averaged over its own size, and the step goes against the gradient."),
+    ),
     misconceptions=(
         Misconception("gradient-ascent", lambda w, b, r, f, lr: _d_step(w, b, r, f, lr, sign=1.0),
                       "your step goes up the loss: a descent step subtracts lr times the gradient."),
@@ -473,10 +495,12 @@ register(Exercise(
     reference=_generator_image_shape,
     grade=_grade_shape,
     task="derive",
-    hints=("follow the tensor layer by layer: the Linear layer's output is reshaped first, then each "
-           "transposed convolution changes the height and width and sets the channels.",
-           "apply the output-size formula given above once per transposed convolution; the channels are the "
-           "last layer's out_channels."),
+    hints=(
+        ("follow the tensor layer by layer: the Linear layer's output is reshaped first, then each "
+         "transposed convolution changes the height and width and sets the channels."),
+        ("apply the output-size formula given above once per transposed convolution; the channels are the "
+         "last layer's out_channels."),
+    ),
     misconceptions=(
         Misconception("the-data-shape", (1, 28, 28),
                       "that is the shape of the data and of what D expects, not what this generator makes: "
@@ -521,10 +545,12 @@ register(Exercise(
     make_inputs=_logit_inputs,
     grade=grade_numbers,
     task="derive",
-    hints=("D* = p_data / (p_data + p_g) is a sigmoid of something: of what? Write it out for two Gaussians "
-           "with the same sigma and simplify before you code.",
-           "the normalising constants cancel; only the two exponents remain. Far from both means each density "
-           "underflows to 0, so never compute a density."),
+    hints=(
+        ("D* = p_data / (p_data + p_g) is a sigmoid of something: of what? Write it out for two Gaussians "
+         "with the same sigma and simplify before you code."),
+        ("the normalising constants cancel; only the two exponents remain. Far from both means each density "
+         "underflows to 0, so never compute a density."),
+    ),
     misconceptions=(
         Misconception("flipped", lambda x, mr, mf, s: -_optimal_logit(x, mr, mf, s),
                       "your logit is large where the fakes are: that is the logit of 1 - D*. Which density is "
@@ -562,8 +588,10 @@ register(Exercise(
     reference=_game_value_at_equilibrium,
     grade=_grade_value,
     task="derive",
-    hints=("when p_g = p_data, what is D*(x) at every x?",
-           "put that constant into both expectations of V(D, G); each is the log of a constant."),
+    hints=(
+        "when p_g = p_data, what is D*(x) at every x?",
+        "put that constant into both expectations of V(D, G); each is the log of a constant.",
+    ),
     misconceptions=(
         Misconception("zero", 0.0,
                       "D* = 1/2 means D cannot tell, but V is not 0: each of its two terms is the log of a "

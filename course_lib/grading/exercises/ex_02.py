@@ -64,9 +64,11 @@ register(Exercise(
     grade=_grade_mask,
     task="implement",
     cases=3,
-    hints=("you need, for every sample, its distance to every mode: broadcasting gives an [N, K] array.",
-           "reduce over the modes with a minimum, then compare with the threshold; the distance is the Euclidean "
-           "norm over the two coordinates."),
+    hints=(
+        "you need, for every sample, its distance to every mode: broadcasting gives an [N, K] array.",
+        ("reduce over the modes with a minimum, then compare with the threshold; the distance is the Euclidean "
+         "norm over the two coordinates."),
+    ),
     misconceptions=(
         Misconception("per-coordinate", lambda s, mu, std: np.all(
             np.abs(np.asarray(s)[:, None, :] - np.asarray(mu)[None]).min(axis=1) <= 3 * std, axis=1),
@@ -128,9 +130,11 @@ register(Exercise(
     grade=grade_numbers,
     task="implement",
     cases=4,
-    hints=("turn the counts into a distribution p first; the uniform distribution puts 1/K on each mode.",
-           "KL(p || u) weights each log-ratio by p, so an empty mode contributes 0 (0 log 0 = 0): leave it out "
-           "of the sum rather than adding a small number."),
+    hints=(
+        "turn the counts into a distribution p first; the uniform distribution puts 1/K on each mode.",
+        ("KL(p || u) weights each log-ratio by p, so an empty mode contributes 0 (0 log 0 = 0): leave it out "
+         "of the sum rather than adding a small number."),
+    ),
     misconceptions=(
         Misconception("forward-kl", _forward_kl,
                       "this is the forward KL(uniform || p): it weights by the uniform distribution, so an empty "
@@ -167,10 +171,12 @@ register(Exercise(
     grade=grade_numbers,
     task="derive",
     cases=4,
-    hints=("write the update matrix I + hJ with the R1 term; a 2x2 real matrix has both eigenvalues inside the "
-           "unit circle exactly when its determinant and its trace satisfy two inequalities (Jury's test).",
-           "the conditions are det < 1 and |trace| < 1 + det. One of them bounds gamma from below, the other from "
-           "above: an eigenvalue can leave the circle through a complex pair (|lambda| = 1) or through -1."),
+    hints=(
+        ("write the update matrix I + hJ with the R1 term; a 2x2 real matrix has both eigenvalues inside the "
+         "unit circle exactly when its determinant and its trace satisfy two inequalities (Jury's test)."),
+        ("the conditions are det < 1 and |trace| < 1 + det. One of them bounds gamma from below, the other from "
+         "above: an eigenvalue can leave the circle through a complex pair (|lambda| = 1) or through -1."),
+    ),
     misconceptions=(
         Misconception("no-upper-end", lambda h: np.array([h / 4.0, np.inf]),
                       "a stronger pull is not always better: with too large a gamma a real eigenvalue passes -1 "
@@ -230,10 +236,12 @@ register(Exercise(
     grade=grade_numbers,
     task="build",
     cases=5,
-    hints=("the new feature must be the same for every sample and must be near 0 when every sample in the batch "
-           "is the same: what statistic of the batch does that?",
-           "spread across the batch axis, one number per feature (population variance, plus eps, then the square "
-           "root), then one average over the features; append it as one more column."),
+    hints=(
+        ("the new feature must be the same for every sample and must be near 0 when every sample in the batch "
+         "is the same: what statistic of the batch does that?"),
+        ("spread across the batch axis, one number per feature (population variance, plus eps, then the square "
+         "root), then one average over the features; append it as one more column."),
+    ),
     misconceptions=(
         Misconception("spread-within-each-sample", _std_per_sample,
                       "you measured how a sample's features vary among themselves; collapse is about samples "
@@ -302,9 +310,11 @@ register(Exercise(
     reference=_table_answers,
     grade=_grade_table_answers,
     task="read",
-    hints=("every answer is in the 'ours' columns of the measured table; for each question find the column first, "
-           "then whether lower or higher is better.",
-           "reverse KL: 0 is a perfect histogram; modes missed is the number of modes minus the modes captured."),
+    hints=(
+        ("every answer is in the 'ours' columns of the measured table; for each question find the column first, "
+         "then whether lower or higher is better."),
+        "reverse KL: 0 is a perfect histogram; modes missed is the number of modes minus the modes captured.",
+    ),
     misconceptions=(
         Misconception("larger-kl-is-better", {**_table_answers(), "ring_lowest_reverse_kl": "vanilla"},
                       "you picked the largest reverse KL: the reverse KL is 0 for a perfect histogram, so lower "
