@@ -30,8 +30,6 @@ After this notebook you can:
 - explain why the original generator loss saturates and why Wasserstein, hinge and least-squares losses exist;
 - spot the loss bugs that circulate in blog posts, and fix them.
 
-Every formula here has a numpy version in `course_lib.reference` and twins in PyTorch and TensorFlow that
-the course's tests check against it.
 """)
 
 book.colab_setup()
@@ -178,9 +176,7 @@ course_lib.record("seed_b3_combined_slope", float(slope))
 ''')
 
 md(r"""
-The fix for both: two losses, two optimisers, alternating steps. $D$ takes a step on its binary cross-entropy
-with $G$ fixed; $G$ takes a step on its own loss with $D$ fixed (the gradient flows *through* $D$, but only
-$G$'s weights move).
+The fix for both: two losses, two optimisers, alternating steps; each step moves one player's weights only.
 
 ### Exercise ex-01-10: one discriminator step, by hand (build)
 Take a logistic discriminator on 2-D points, $D(x) = x^\top w + b$ (a logit). Its loss is
@@ -218,14 +214,10 @@ $D$ above, with a fixed batch of fakes:
 """)
 
 code('''
-softplus = lambda v: np.logaddexp(0.0, v)
-d_fake_loss = lambda w, b: np.mean(softplus(fake_points @ w + b))     # D's loss on the fakes
-sigmoid_of = lambda v: 1 / (1 + np.exp(-v))
-g_grad_w = -fake_points.T @ (1 - sigmoid_of(fake_points @ w + b)) / len(fake_points)   # d(-log sigma(D))/dw
-g_grad_b = -np.mean(1 - sigmoid_of(fake_points @ w + b))
-before = d_fake_loss(w, b)
-after = d_fake_loss(w - 0.5 * g_grad_w, b - 0.5 * g_grad_b)
-print(f"D's loss on the fakes: {before:.3f} before, {after:.3f} after one unfrozen 'generator' step")
+p_fake = lambda w, b: 1 / (1 + np.exp(-(fake_points @ w + b)))            # sigma(D) on the fakes
+g_grad_w, g_grad_b = -fake_points.T @ (1 - p_fake(w, b)) / 256, -np.mean(1 - p_fake(w, b))  # of -log sigma(D)
+before, after = np.mean(p_fake(w, b)), np.mean(p_fake(w - 0.5 * g_grad_w, b - 0.5 * g_grad_b))
+print(f"mean sigma(D) on the fakes: {before:.3f} before, {after:.3f} after one unfrozen 'generator' step")
 course_lib.record("seed_b7_d_loss_rises", bool(after > before))
 ''')
 
@@ -249,9 +241,8 @@ $f$ on a generated one; the losses are means over the batch.
 | hinge (arXiv 1705.02894) | $\max(0, 1 - r) + \max(0, 1 + f)$ | $-f$ |
 | Wasserstein, WGAN (arXiv 1701.07875) | $f - r$ | $-f$ |
 
-For the first two rows $f$ is a logit; for the last three it is a raw score, not passed through a sigmoid.
-`fw.losses` has each of them (for example `fw.losses.hinge_discriminator_loss(real_scores, fake_scores)`),
-with `reduction="mean" | "sum" | "none"`.
+In the first two rows $f$ is a logit; in the last three a raw score. `fw.losses` has each of them, e.g.
+`fw.losses.hinge_discriminator_loss(real_scores, fake_scores)`.
 
 <!-- seed-error: A6 -->
 **A sigmoid output layer, then BCE on probabilities (a blog mistake).** Many tutorials end $D$ in a sigmoid
@@ -307,12 +298,8 @@ exercise("ex-01-2", '''
 SATURATING_LOSSES = None  # e.g. ["hinge"]
 ''', "SATURATING_LOSSES")
 
-md("""
-Now measure. The derivatives below come from the framework's automatic differentiation, not from a formula.
-""")
-
 code('''
-from course_lib.config import GAN_LOSS_PAIRS
+from course_lib.config import GAN_LOSS_PAIRS   # now measure: derivatives by the framework's autograd
 
 f = np.linspace(-10, 5, 301)
 curves = {}
@@ -401,8 +388,7 @@ viz.loss_explorer()
 ''')
 
 md("""
-The same numbers without the widget, for a confident discriminator facing far-away fakes, and for an unsure
-one facing close fakes:
+The same numbers without the widget: a confident $D$ facing far fakes, an unsure one facing close fakes:
 """)
 
 code('''
@@ -429,28 +415,12 @@ of generator steps and one discriminator step per generator step.
 steps per generator step, learning rate $10^{-4}$ and Adam's $\beta = (0, 0.9)$. We keep Adam's
 $\beta = (0, 0.9)$ but use $\lambda = 0.1$, one critic step and learning rate $10^{-3}$, so that WGAN-GP gets the
 same generator steps and the same number of discriminator updates as the other four losses in a one-minute
-budget. At 700 generator steps the paper's settings have not yet pulled the samples onto the ring:
-`benchmarks/wgan_gp_settings.py` measures both (numbers in `benchmarks/results/wgan_gp_settings_torch.csv`,
-read below). With a long budget, use the paper's settings.
+budget. At 700 generator steps the paper's settings have not yet pulled the samples onto the ring
+(`python benchmarks/wgan_gp_settings.py`, torch, seeds 0–2, in `benchmarks/results/wgan_gp_settings_torch.csv`:
+ours WGAN_OURS; the paper's WGAN_PAPER). With a long budget, use the paper's settings.
 
-Metrics (PacGAN's definitions, `course_lib.metrics.mode_coverage`): a sample is high quality within 3 std of
-its nearest mode; a mode is captured when at least one high-quality sample is nearest to it; the reverse KL
-compares the captured modes' histogram with the uniform one (0 is perfect).
+Metrics (PacGAN's, defined in notebook 02): modes captured, high-quality fraction, reverse KL (0 is perfect).
 """)
-
-code('''
-import csv
-from pathlib import Path
-
-settings_csv = Path("../benchmarks/results/wgan_gp_settings_torch.csv")
-if settings_csv.exists():
-    with open(settings_csv) as handle:
-        for row in csv.DictReader(handle):
-            print(f"{row['setting']:48s} seed {row['seed']}: {row['modes']} modes, high quality "
-                  f"{row['high_quality']} %, median distance {row['median_distance']}, {row['seconds']} s")
-else:
-    print(f"{settings_csv} is not here (e.g. on Colab): run `python benchmarks/wgan_gp_settings.py` to make it.")
-''')
 
 code('''
 from course_lib.config import ToyGANConfig
@@ -496,16 +466,14 @@ plt.show()
 
 md("""
 Takeaway: with the same budget, most losses pull the samples close to the ring (compare each median distance
-with the untrained generator's). Which loss covers the most modes changes with the seed, the budget and even
-the framework, so one short run is a snapshot, not a ranking: try other seeds, or `QUICK = False`.
-The minimax loss trains here because D is rarely confident early on; saturation bites when D wins early,
-as the explorer shows. Mode collapse and its remedies are the topic of notebook 02.
+with the untrained generator's). Which loss covers the most modes changes with the seed, the budget and the
+framework: one short run is a snapshot, not a ranking. The minimax loss trains here because $D$ is rarely
+confident early on. Mode collapse and its remedies are the topic of notebook 02.
 
 ## 7. Spot the bug
 
-Each snippet below imitates code that circulates in blog posts. It runs, and it is wrong. The snippets use
-probabilities ($D$'s output after the sigmoid) and `bce(prediction, target)`, binary cross-entropy as PyTorch's
-`BCELoss` defines it. Read the snippet, look at the symptom, then write the fixed function.
+Each snippet imitates blog code: it runs, and it is wrong. The snippets use probabilities ($D$'s output after
+the sigmoid) and `bce(prediction, target)` as PyTorch's `BCELoss` defines it. Read, run, then fix.
 """)
 code('''
 from course_lib.grading.exercises.ex_01 import bce   # -mean(target log(prediction) + (1 - target) log(1 - prediction))
@@ -728,7 +696,7 @@ You can now:
   $-\log 4$ of the game at $p_g = p_{\text{data}}$ (checked above by quadrature);
 - write sigmoid losses with logits and softplus, finite for any logit;
 - explain saturation: only the minimax generator loss loses its gradient when $D$ rejects the fakes;
-- explain why the Wasserstein distance still measures the gap when Jensen–Shannon is stuck at $\log 2$;
+- say why Wasserstein still measures the gap when Jensen–Shannon is stuck at $\log 2$;
 - write a discriminator training step by hand, and fix the classic loss, label, shape and range bugs.
 
 Next: notebook 02, where training goes wrong (oscillation, mode collapse) and how to fix it.
