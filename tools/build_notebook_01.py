@@ -223,7 +223,7 @@ course_lib.record("seed_b7_d_loss_rises", bool(after > before))
 
 md(r"""
 The fix: freeze $D$ in the combined model before compiling it, or write the training step by hand, as the
-course's loops do (`course_lib.torch.toy_gan`, `course_lib.tf.toy_gan`).
+course's loops do (`fw.toy_gan`).
 
 ## 2. The losses, written with logits
 
@@ -415,7 +415,7 @@ of generator steps and one discriminator step per generator step.
 steps per generator step, learning rate $10^{-4}$ and Adam's $\beta = (0, 0.9)$. We keep Adam's
 $\beta = (0, 0.9)$ but use $\lambda = 0.1$, one critic step and learning rate $10^{-3}$, so that WGAN-GP gets the
 same generator steps and discriminator updates as the other four losses in a one-minute budget;
-$\lambda = 0.1$ was set by hand with that learning rate (we did not measure each change on its own). At 700 generator steps the paper's settings have not yet pulled the samples onto the ring
+$\lambda = 0.1$ was set by hand with that learning rate (each change not measured alone). At 700 generator steps the paper's settings have not yet pulled the samples onto the ring
 (`python benchmarks/wgan_gp_settings.py`, torch, seeds 0–2, in `benchmarks/results/wgan_gp_settings_torch.csv`:
 medians: ours 6/8 modes, median distance to a mode 0.110; the paper's 3/8 and 0.369, at about 4 times the time). With a long budget, use the paper's settings.
 
