@@ -192,8 +192,8 @@ With R1, one simultaneous step at the equilibrium multiplies $(\theta, \psi)$ by
 $$M = I + hJ, \qquad J = \begin{pmatrix} 0 & 1/2 \\ -1/2 & -\gamma \end{pmatrix}.$$
 The iterates converge exactly when both eigenvalues of $M$ lie inside the unit circle. For a step size $h$
 (between 0.05 and 1.5), that holds for $\gamma$ in an open interval. Write `stable_gamma_interval(h)`, returning
-its two endpoints as a numpy array `[low, high]`, in closed form. Work on paper first: a numerical search
-over $\gamma$ will not give the exact endpoints the grader checks.
+its two endpoints as a numpy array `[low, high]`, in closed form. Work on paper first: the grader checks both
+endpoints to five significant digits, for step sizes you do not see.
 """)
 
 exercise("ex-02-6", '''
