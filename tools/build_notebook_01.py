@@ -586,7 +586,7 @@ d_real_unsure = np.full(16, 0.6)
 buggy = [bce(np.full(16, p), d_real_unsure) for p in candidates]
 fixed = [bce(np.full(16, p), np.ones(16)) for p in candidates]
 print(f"buggy target: best D(G(z)) = {candidates[np.argmin(buggy)]:.2f};  label 1: best D(G(z)) = "
-      f"{candidates[np.argmin(fixed)]:.2f}")
+      f"{candidates[np.argmin(fixed)]:.2f} (the largest value tried)")
 course_lib.record("seed_a5_buggy_optimum", float(candidates[np.argmin(buggy)]))
 ''')
 
