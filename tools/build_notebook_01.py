@@ -693,7 +693,7 @@ The fix: scale the data to the generator's range, $x / 127.5 - 1$ for uint8 phot
 You can now:
 - draw the GAN game and say which loss updates which player (and why one summed loss does not work);
 - derive $D^* = p_{\text{data}} / (p_{\text{data}} + p_g)$, its logit for two Gaussians, and the value
-  $-\log 4$ of the game at $p_g = p_{\text{data}}$ (checked above by quadrature);
+  $-\log 4$ of the game at $p_g = p_{\text{data}}$;
 - write sigmoid losses with logits and softplus, finite for any logit;
 - explain saturation: only the minimax generator loss loses its gradient when $D$ rejects the fakes;
 - say why Wasserstein still measures the gap when Jensen–Shannon is stuck at $\log 2$;
