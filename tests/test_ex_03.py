@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib.grading.exercise import HIDDEN_SEED, check, get_exercise, registered_exercises
+from course_lib.grading.exercise import (
+    HIDDEN_SEED,
+    check,
+    get_exercise,
+    registered_exercises,
+)
 
 # Registration order and the solved cells passing: tests/test_exercise_solutions.py
 IDS = ["ex-03-1", "ex-03-2", "ex-03-3"]

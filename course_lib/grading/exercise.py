@@ -253,7 +253,8 @@ def retire(exercise_id: str, reason: str) -> None:
 def retired_exercises(notebook_number: str | None = None) -> dict[str, str]:
     """{retired id: reason}, optionally only those of notebook "01", "02", ..."""
     _load_all()
-    return {i: r for i, r in sorted(_RETIRED.items()) if notebook_number is None or i.split("-")[1] == notebook_number}
+    return {i: r for i, r in sorted(_RETIRED.items(), key=lambda item: tuple(int(p) for p in item[0].split("-")[1:]))
+            if notebook_number is None or i.split("-")[1] == notebook_number}
 
 
 def _load_all() -> None:
@@ -270,7 +271,7 @@ def registered_exercises(notebook: str | None = None) -> list[Exercise]:
     """All exercises (optionally of one notebook), in id order."""
     _load_all()
     found = [e for e in _REGISTRY.values() if notebook is None or e.notebook == notebook]
-    return sorted(found, key=lambda e: e.id)
+    return sorted(found, key=lambda e: tuple(int(part) for part in e.id.split("-")[1:]))  # ex-01-10 after ex-01-9
 
 
 def get_exercise(exercise_id: str) -> Exercise:
