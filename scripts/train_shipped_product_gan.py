@@ -64,6 +64,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--run-dir", default=str(REPO / "runs" / "shipped_product_gan"))
     parser.add_argument("--export-only", action="store_true")
     parser.add_argument("--budget-seconds", type=float, default=float("inf"),
@@ -76,8 +77,8 @@ def main(argv=None):
     from course_lib.config import ProductGANConfig
     from course_lib.torch import product_train
 
-    config = ProductGANConfig(name="shipped_product_gan", width=args.width, batch_size=128, steps=args.steps,
-                              limit=None, seed=0, checkpoint_every=250, keep_checkpoints=2,
+    config = ProductGANConfig(name="shipped_product_gan", width=args.width, batch_size=args.batch_size,
+                              steps=args.steps, limit=None, seed=0, checkpoint_every=250, keep_checkpoints=2,
                               sample_every=1000, log_every=100)
     run_dir = Path(args.run_dir)
     timing = run_dir / "train_seconds.json"

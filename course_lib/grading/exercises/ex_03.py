@@ -18,6 +18,24 @@ retire("ex-03-2", "replaced by ex-03-4: the closed-form KL was printed above the
                   "asks for the KL of a given mu and sigma worked out by hand")
 
 
+def grade_number(atol=0.0, rtol=0.0):
+    """A grade for a single-number answer: None is "no answer yet", anything else must be a finite number
+    within atol + rtol * |expected| of the expected one."""
+    def grade(expected, actual):
+        if actual is None:
+            return 0.0, "no answer yet: assign a number to the variable"
+        try:
+            value = float(np.asarray(actual, dtype=np.float64).reshape(()))
+        except (TypeError, ValueError):
+            return 0.0, f"expected one number, got {type(actual).__name__}"
+        if not np.isfinite(value):
+            return 0.0, "expected a finite number"
+        if abs(value - float(expected)) <= atol + rtol * abs(float(expected)):
+            return 1.0, "correct"
+        return 0.0, "not the expected number"
+    return grade
+
+
 def _mu_logvar_eps(rng):
     n, d = int(rng.integers(2, 6)), int(rng.integers(2, 6))  # d >= 2: a mean over d must differ from the sum
     mu = rng.normal(scale=2.0, size=(n, d))
@@ -143,7 +161,7 @@ register(Exercise(
     kind="value",
     answer_name="kl_by_hand",
     reference=_kl_by_hand,
-    grade=lambda expected, actual: compare_arrays(expected, actual, rtol=0, atol=0.01),
+    grade=grade_number(atol=0.01),
     task="derive",
     hints=("the KL of two diagonal Gaussians is a sum over dimensions of one-dimensional KLs; start from "
            "E_q[log q(z) - log p(z)] for one dimension.",
@@ -276,7 +294,7 @@ register(Exercise(
     kind="value",
     answer_name="beta_with_highest_rate",
     reference=lambda: 0.5,
-    grade=lambda expected, actual: compare_arrays(expected, actual, rtol=0, atol=1e-9),
+    grade=grade_number(atol=1e-9),
     task="predict",
     hints=("beta multiplies the rate R in the loss D + beta R that training minimises.",
            "if a term costs more, does the optimum buy more of it or less?"),

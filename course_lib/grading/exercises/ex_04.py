@@ -8,6 +8,7 @@ Retired: ex-04-1 (replaced by ex-04-4) and ex-04-3 (replaced by ex-04-5): both w
 import numpy as np
 
 from course_lib.grading.exercise import Exercise, Misconception, compare_arrays, register, retire
+from course_lib.grading.exercises.ex_03 import grade_number
 
 NOTEBOOK = "04_product_image_project"
 
@@ -89,7 +90,7 @@ register(Exercise(
     kind="value",
     answer_name="ema_steps_to_one_percent",
     reference=_ema_steps,
-    grade=lambda expected, actual: compare_arrays(expected, actual, rtol=0.01, atol=0),
+    grade=grade_number(rtol=0.01),
     task="derive",
     hints=("the generator's weights jump once and then stay put; write the gap between the average and the new "
            "weights after one EMA step, then after two.",
