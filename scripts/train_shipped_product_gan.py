@@ -60,6 +60,22 @@ def export(run_dir: Path, config, seconds_total: float, command: str) -> dict:
     return info
 
 
+def evaluate(n: int) -> dict:
+    """Course-classifier metrics of the exported weights (torch twin, z and labels from seed 1), and the floor."""
+    from course_lib import metrics
+    from course_lib.product.shipped import load_shipped_generator
+    from course_lib.torch.product_gan import sample_images
+
+    generator = load_shipped_generator("torch", sha256="")  # the file just written; the code's SHA comes after
+    labels = np.arange(n) % 10
+    t0 = time.perf_counter()
+    images = sample_images(generator, labels, seed=1)
+    sampling_seconds = time.perf_counter() - t0
+    row = metrics.evaluate_images(images, labels, seed=0)
+    floor = metrics.metric_floor(n=n, seed=0)
+    return {"n": n, "shipped": row, "floor": floor, "sampling_seconds": round(sampling_seconds, 2)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
@@ -67,6 +83,8 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--run-dir", default=str(REPO / "runs" / "shipped_product_gan"))
     parser.add_argument("--export-only", action="store_true")
+    parser.add_argument("--evaluate", type=int, default=5000,
+                        help="measure the exported generator on this many images per metric (0: skip)")
     parser.add_argument("--budget-seconds", type=float, default=float("inf"),
                         help="stop after the chunk that passes this many seconds of training (all runs together)")
     args = parser.parse_args(argv)
@@ -103,6 +121,11 @@ def main(argv=None):
             write_text_atomic(timing, json.dumps({"seconds": spent, "step": step}))
             print(f"step {step}: {spent:.0f} s of training in all", flush=True)
     info = export(run_dir, config, spent, "scripts/train_shipped_product_gan.py " + " ".join(sys.argv[1:]))
+    if args.evaluate:
+        info["metrics"] = evaluate(args.evaluate)
+        from course_lib.atomic import write_text_atomic
+
+        write_text_atomic(ASSETS / "product_generator.json", json.dumps(info, indent=1, sort_keys=True) + "\n")
     print(json.dumps(info, indent=1))
 
 
