@@ -45,6 +45,7 @@ def export(run_dir: Path, config, seconds_total: float, command: str) -> dict:
     arrays = {name: value.detach().cpu().numpy() for name, value in state["ema"].items()
               if value.dtype.is_floating_point}
     arrays = {name: value.astype(np.float32) for name, value in arrays.items()}
+    config = runs.load_config(state["config"])  # what the checkpoint was trained with, whatever the flags say now
     meta = {"step": int(state["step"]), "width": config.width, "latent_dim": config.latent_dim,
             "conditional": config.conditional, "layout": "torch (dense (out, in), conv OIHW)"}
     buffer = io.BytesIO()
@@ -54,8 +55,8 @@ def export(run_dir: Path, config, seconds_total: float, command: str) -> dict:
     info = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
             "train_seconds": round(seconds_total, 1), "command": command,
             "config": {k: getattr(config, k) for k in ("loss", "spectral_norm", "ema_decay", "diffaugment",
-                                                       "steps", "batch_size", "lr_g", "lr_d", "beta1", "beta2",
-                                                       "limit", "seed")}}
+                                                       "batch_size", "lr_g", "lr_d", "beta1", "beta2", "limit",
+                                                       "seed")}}
     write_text_atomic(ASSETS / "product_generator.json", json.dumps(info, indent=1, sort_keys=True) + "\n")
     return info
 
@@ -101,6 +102,9 @@ def main(argv=None):
     run_dir = Path(args.run_dir)
     timing = run_dir / "train_seconds.json"
     spent = json.loads(timing.read_text())["seconds"] if timing.exists() else 0.0
+    command = "scripts/train_shipped_product_gan.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    if args.export_only and timing.exists():  # the asset records how it was trained, not how it was exported
+        command = json.loads(timing.read_text()).get("command", command)
     if not args.export_only:
         from dataclasses import replace
 
@@ -118,9 +122,9 @@ def main(argv=None):
             if result["step"] > step:
                 spent += time.perf_counter() - t0
             step = result["step"]
-            write_text_atomic(timing, json.dumps({"seconds": spent, "step": step}))
+            write_text_atomic(timing, json.dumps({"seconds": spent, "step": step, "command": command}))
             print(f"step {step}: {spent:.0f} s of training in all", flush=True)
-    info = export(run_dir, config, spent, "scripts/train_shipped_product_gan.py " + " ".join(sys.argv[1:]))
+    info = export(run_dir, config, spent, command)
     if args.evaluate:
         info["metrics"] = evaluate(args.evaluate)
         from course_lib.atomic import write_text_atomic

@@ -583,7 +583,7 @@ for repeat in range(3):
     sampling_times.append(time.perf_counter() - t0)
 sampling_seconds = float(np.median(sampling_times))
 print(f"1,000 images in {sampling_seconds:.3f} s (median of 3): {1000 / sampling_seconds:,.0f} images/s, "
-      f"{sampling_seconds:.2e} s per image, on {fw.utils.device()}")
+      f"{sampling_seconds / 1000 * 1e3:.2f} ms per image, on {fw.utils.device()}")
 course_lib.record("sampling_seconds_per_1000", sampling_seconds)
 ''')
 
