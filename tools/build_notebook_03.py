@@ -10,7 +10,27 @@ from tools.nbbuild import NotebookBuilder  # noqa: E402
 
 OUT = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "03_vae_elbo.ipynb"
 book = NotebookBuilder()
-md, code, exercise = book.md, book.code, book.exercise
+code, exercise = book.code, book.exercise
+_BLOCK_STARTS = ("-", "*", "|", "#", "$$", "```", "<!--", ">", "1.", "2.", "3.", "4.", "5.")
+
+
+def md(text):
+    """A markdown cell whose wrapped paragraph lines are joined (the rendering is the same; the file is lighter)."""
+    lines, out, fenced = text.strip().split("\n"), [], False
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("```") or stripped == "$$" or (stripped.startswith("$$") and not stripped.endswith("$$")):
+            fenced = not fenced if stripped.startswith("```") or stripped in ("$$",) or not fenced else fenced
+            out.append(line)
+            continue
+        previous = out[-1].strip() if out else ""
+        joinable = (not fenced and previous and stripped and not stripped.startswith(_BLOCK_STARTS)
+                    and not previous.startswith(("```", "|", "$$", "#", "<!--")) and not previous.endswith("$$"))
+        if joinable:
+            out[-1] = out[-1].rstrip() + " " + stripped
+        else:
+            out.append(line)
+    book.md("\n".join(out))
 
 
 md(r"""
@@ -23,19 +43,12 @@ maximising a lower bound on $\log p(x)$: the evidence lower bound (ELBO), $\math
 
 **Prerequisites:** notebook 00 (the set-up); Gaussian densities, expectations and the KL divergence
 $\mathrm{KL}(q \,\|\, p) = \mathbb{E}_q[\log q - \log p]$; gradients in PyTorch or TensorFlow at the level of
-notebook 01. **Student time:** about 90 minutes (full mode runs in under 15 minutes; quick mode in about a minute).
+notebook 01. **Student time:** about 90 minutes (full mode runs in under 15 minutes; quick mode in about a minute on a quiet 2-core CPU).
 
-After this notebook you can:
-- derive the ELBO in two ways and read it as "reconstruction minus KL" and as "distortion plus rate";
-- implement the reparameterisation trick, the analytic KL and the IWAE bound, and say why the
-  reparameterised gradient is less noisy than the score-function gradient;
-- check a bound against an exact likelihood (a linear VAE against probabilistic PCA);
-- report honest numbers in nats per image: ELBO, $\mathrm{IWAE}_k$ and an importance-sampled log-likelihood;
-- reason about $\beta$, posterior collapse and KL annealing, and spot the normalisation bugs that give wrong ELBOs.
-
-Every formula has a numpy version in `course_lib.reference.vae` and twins in PyTorch and TensorFlow that the
-tests check against it. Quick mode (`QUICK = True`) trains on fewer images for fewer epochs; the numbers it prints
-are weaker than full mode's, and every claim below is checked on the numbers of the mode you run.
+You will derive the ELBO, implement its parts in numpy (checked against twins in PyTorch and TensorFlow),
+check a bound against an exact likelihood, report honest numbers in nats per image, and find the bugs that give
+wrong ELBOs. Quick mode (`QUICK = True`) uses fewer images and epochs; every claim is checked on the numbers of the
+mode you run.
 """)
 
 book.colab_setup()
@@ -98,10 +111,9 @@ x_hat = decoder(z)
 loss = mse(x_hat, x)      # an autoencoder: no q(z|x), no KL, nothing to sample from
 ```
 
-Why it is wrong: that is a plain autoencoder. A VAE's encoder outputs the parameters $(\mu, \log\sigma^2)$ of
-$q_\phi(z \mid x)$, and the code is a sample $z \sim q_\phi(z \mid x)$. Without a distribution there is no KL to
-the prior, no bound on $\log p(x)$, and nothing that makes $z \sim \mathcal{N}(0, I)$ decode to a product. The fix
-is the diagram above; section 2 makes the sample differentiable.
+Why it is wrong: that is a plain autoencoder: no KL, no bound on $\log p(x)$, and nothing that makes
+$z \sim \mathcal{N}(0, I)$ decode to a product. The fix is the diagram: the encoder outputs the parameters
+$(\mu, \log\sigma^2)$ of $q_\phi(z \mid x)$ and the code is a sample from it.
 
 **The derivation.** For any distribution $q(z \mid x)$, since $p(x)$ does not depend on $z$,
 
@@ -145,9 +157,7 @@ record("toy_bound_gap", float(log_px - elbo_exact))
 ''')
 
 md(r"""
-The identity holds to rounding error, and the gap $\log p(x) - \mathcal{L}(x)$ is exactly the KL to the true
-posterior. Training a VAE raises the ELBO two ways: by making $p(x)$ larger, and by making $q$ closer to the
-posterior.
+The identity holds to rounding error: the gap $\log p(x) - \mathcal{L}(x)$ is the KL to the true posterior.
 """)
 
 # ---------------------------------------------------------------------------------------------------------
@@ -161,9 +171,9 @@ $(\mu, \sigma)$. Two unbiased estimators exist:
 - **reparameterisation** (Kingma & Welling 2013, arXiv 1312.6114): write $z = \mu + \sigma \odot \epsilon$ with
   $\epsilon \sim \mathcal{N}(0, I)$; then the gradient is $f'(\mu + \sigma \odot \epsilon)$.
 
-Both have the right mean. Their variances differ. We measure them for $f(z) = \sum_j (z_j - 2)^2$ and the gradient
+Both have the right mean, not the same variance. We measure them for $f(z) = \sum_j (z_j - 2)^2$ and the gradient
 with respect to $\mu_1$, as the latent dimension $d$ grows: the score function multiplies the whole $f(z)$, which
-sums noise from every dimension.
+sums noise over dimensions.
 """)
 
 code('''
@@ -218,12 +228,10 @@ print("sample mean", z_demo.mean(0).round(3), "(want [1, -2]);  sample std", z_d
 md(r"""
 ### Exercise ex-03-5 (build): a sampler that returns its own gradient
 Autodiff computes the pathwise derivative for you; here you write it. Write
-`sample_with_gradients(mu, logvar, n, seed)` in numpy: for one Gaussian $q = \mathcal{N}(\mu, \mathrm{diag}\,\sigma^2)$
-given by `mu` and `logvar` (shape $[d]$), draw `n` reparameterised samples with a generator seeded by `seed`, and
-return three arrays of shape $[n, d]$: the samples $z$, $\partial z / \partial \mu$ and
-$\partial z / \partial \log \sigma^2$ for each sample (element-wise: each $z_{ij}$ depends only on $\mu_j$ and
-$\log\sigma^2_j$). The grader checks what your function *does* on hidden $\mu$, $\log\sigma^2$ and seeds: the
-samples' mean and variance, and that your gradients are those of your own samples.
+`sample_with_gradients(mu, logvar, n, seed)` in numpy: for $q = \mathcal{N}(\mu, \mathrm{diag}\,\sigma^2)$ (`mu`,
+`logvar` of shape $[d]$), draw `n` reparameterised samples from a generator seeded by `seed` and return three
+$[n, d]$ arrays: $z$, $\partial z_{ij} / \partial \mu_j$ and $\partial z_{ij} / \partial \log \sigma^2_j$. The
+grader checks what it *does* on hidden inputs: the samples' mean and variance, and gradients of your own samples.
 """)
 exercise("ex-03-5", '''
 def sample_with_gradients(mu, logvar, n, seed):
@@ -278,11 +286,9 @@ q, p = normal_pdf(grid, mu, sigma), normal_pdf(grid, 0, 1)
 kl = np.sum(q * np.log(q / p))          # a sum over points of a density, not an integral
 ```
 
-Why it is wrong: $z$ is continuous. $\sum_i q(z_i) \log \frac{q(z_i)}{p(z_i)}$ adds density values, so it
-grows with the number of grid points; the KL is an integral, which the sum only approximates once it is
-multiplied by the grid spacing $\Delta z$, and a grid is hopeless in the 16 dimensions of our latent space anyway.
-The fix: the closed form above for Gaussians (or a Monte Carlo average over samples of $q$ otherwise). The cell
-below runs the broken sum.
+Why it is wrong: $z$ is continuous, so the sum adds density values and grows with the number of grid points; it
+approximates the KL integral only once multiplied by the spacing $\Delta z$, and no grid works in 16 dimensions.
+The fix: the closed form (or a Monte Carlo average over samples of $q$). The cell below runs the broken sum.
 """)
 
 code('''
@@ -312,9 +318,8 @@ $\lambda_1 \ge \dots \ge \lambda_d$ of the data covariance ($1/N$ normalisation)
 discarded eigenvalues and $W = U_q (\Lambda_q - s^2 I)^{1/2}$. The exact log-likelihood per point is
 $\log \mathcal{N}(x;\, b,\, W W^\top + s^2 I)$.
 
-A **linear Gaussian VAE** has a linear encoder (a diagonal variance that does not depend on $x$) and a linear
-decoder $p_\theta(x \mid z) = \mathcal{N}(W z + b, s^2 I)$. Lucas et al. (2019, arXiv 1911.02469) show its ELBO
-reaches the pPCA log-likelihood at the optimum: the bound becomes tight. We fit both on synthetic data with a known low-rank
+A **linear Gaussian VAE** (linear encoder and decoder, $p_\theta(x \mid z) = \mathcal{N}(W z + b, s^2 I)$) reaches the
+pPCA log-likelihood at its optimum (Lucas et al. 2019, arXiv 1911.02469): the bound becomes tight. We fit both on synthetic data with a known low-rank
 covariance and watch the gap close. The linear VAE's ELBO has a closed form, so training has no sampling noise.
 """)
 
@@ -359,8 +364,7 @@ Fashion-MNIST pixels are grey levels. Which likelihood $p_\theta(x \mid z)$?
   real log-probability in nats per image.
 - A **Bernoulli on grey levels** (the common `binary_cross_entropy(x_grey, p)`) is not a likelihood: for a
   target in $(0, 1)$ the "density" $\lambda^x (1 - \lambda)^{1 - x}$ integrates to less than 1 over $x \in [0, 1]$
-  (it is missing the continuous-Bernoulli normaliser, Loaiza-Ganem & Cunningham 2019, arXiv 1907.06845). Its
-  numbers cannot be compared with anything. We measure how much is missing in section 6.
+  (it lacks the continuous-Bernoulli normaliser, arXiv 1907.06845); section 6 measures how much.
 
 We train the MLP VAE (784 → hidden → $2 \times$ latent; latent → hidden → 784 logits) with Adam on $-\mathcal{L}$.
 """)
@@ -383,8 +387,7 @@ plt.show()
 ''')
 
 md(r"""
-Read the curves above: the ELBO rises quickly and then slowly, and the KL (the rate) shows how many nats the code
-carries about each image. These are training numbers on the current batch. Test numbers come next.
+Training numbers, on the current batch; the KL (the rate) is the nats the code carries per image.
 """)
 
 md(r"""
@@ -394,12 +397,11 @@ importance-weighted bound (Burda et al. 2015, arXiv 1509.00519) is
 
 $$\mathrm{IWAE}_k = \log \frac{1}{k} \sum_{i=1}^{k} w_i .$$
 
-It is a lower bound for every $k$, equals the ELBO in expectation for $k = 1$, and rises towards $\log p(x)$ as
-$k$ grows. The catch is floating point. The log-weights of our 28×28 images are a few hundred nats below 0
-(printed in the next cell); in float64, $e^{-300} \approx 5 \times 10^{-131}$ is still representable, and
-$e^{a}$ underflows to 0 only below $a \approx -745$. But the twins compute in float32, where $e^{a}$ is 0 below
-$a \approx -104$, and a 64×64 colour image has log-weights of tens of thousands of nats, below the reach of any
-float type. Write `iwae_bound(log_weights)` in numpy for log-weights of shape $[N, k]$, returning shape $[N]$, so
+It is a lower bound for every $k$, equals the ELBO in expectation for $k = 1$, and rises towards $\log p(x)$.
+The catch is floating point. Our log-weights are a few hundred nats below 0 (printed below). In float64,
+$e^{-300} \approx 5 \times 10^{-131}$ is fine: $e^{a}$ underflows only below $a \approx -745$. In float32, which
+the twins use, it underflows below $a \approx -104$; and a 64×64 colour image has log-weights of tens of thousands
+of nats, beyond any float type. Write `iwae_bound(log_weights)` in numpy for log-weights of shape $[N, k]$, returning shape $[N]$, so
 that it works for **any** log-weights: the hidden tests use values below $-12{,}000$.
 """)
 exercise("ex-03-3", '''
@@ -439,14 +441,11 @@ The checks of this notebook assert the ordering $\mathcal{L} \le \mathrm{IWAE}_5
 \log p$ on the numbers above, and the paired differences printed beside them say how many standard errors each
 gain is. Which numbers are comparable?
 
-- All of them are in **nats per image**, on the **same fixed binarisation** of the same test images: they can
-  be compared with each other, and with any other model scored by the same protocol.
-- $\mathcal{L}$ and $\mathrm{IWAE}_k$ are **bounds**; the importance-sampled $\log p$ with large $k$ is an
-  **estimate** of $\log p(x)$ (itself a lower bound in expectation). Report $k$ with it, and compare models at the
-  same $k$.
-- The ELBO is what training maximises; its gap to $\log p$ is the KL from $q$ to the true posterior, averaged.
-- Numbers from a Bernoulli loss on grey levels, or from an MSE loss, are in different units and are not
-  log-likelihoods (section 6). Per-pixel averages must be multiplied by 784 before comparing with per-image numbers.
+- All are in **nats per image** on the **same fixed binarisation** of the same test images.
+- $\mathcal{L}$ and $\mathrm{IWAE}_k$ are **bounds**; the importance-sampled $\log p$ is an **estimate** (a lower
+  bound in expectation): report $k$ with it and compare models at the same $k$.
+- Numbers from a Bernoulli loss on grey levels or an MSE loss are not log-likelihoods (section 6); per-pixel
+  averages must be multiplied by 784 before comparing with per-image numbers.
 """)
 
 # ---------------------------------------------------------------------------------------------------------
@@ -485,16 +484,14 @@ plt.show()
 ''')
 
 md(r"""
-As $\beta$ grows, the rate falls and the distortion rises (the notebook's checks assert both orderings on the
-numbers printed above): each $\beta$ picks one point of the trade-off. Which of these objectives are still bounds
-on $\log p(x)$? Since $R \ge 0$:
+As $\beta$ grows, the rate falls and the distortion rises (printed above; the checks assert both). Which of these
+objectives still bound $\log p(x)$? Since $R \ge 0$:
 
 - $\beta = 1$: $-(D + R) = \mathcal{L}(x) \le \log p(x)$, the ELBO itself;
 - $\beta > 1$: $-(D + \beta R) \le -(D + R) \le \log p(x)$, still a lower bound, only a looser one;
 - $\beta < 1$: $-(D + \beta R) \ge \mathcal{L}(x)$, and it can exceed $\log p(x)$: no bound at all.
 
-So a $\beta < 1$ "ELBO" must never be reported as a likelihood, and a $\beta > 1$ one understates it; report
-$\mathcal{L}$ at $\beta = 1$ (or $\mathrm{IWAE}_k$) for any model you compare.
+Report $\mathcal{L}$ at $\beta = 1$ (or $\mathrm{IWAE}_k$) for any model you compare.
 """)
 
 md(r"""
@@ -510,9 +507,8 @@ plt.show()
 ''')
 
 md(r"""
-Compare the curves: a larger $\beta$ lowers the total KL, and the least useful dimensions approach 0 first. The
-active-unit counts printed with the sweep say how many dimensions survive at each $\beta$; with a short budget
-most survive, and switching dimensions off takes longer training or a larger $\beta$.
+Compare the curves: a larger $\beta$ lowers the total KL, and the least useful dimensions approach 0 first (the
+active-unit counts are printed with the sweep).
 
 **KL annealing** (warm-up; Bowman et al. 2015, arXiv 1511.06349) starts training with $\beta = 0$ and raises it
 linearly to 1, so the decoder learns to use $z$ before the KL penalty pushes $q$ towards the prior. We compare
@@ -541,8 +537,7 @@ plt.show()
 ''')
 
 md(r"""
-Read the numbers above rather than a rule: on this data and budget, the warm-up run is compared with the plain
-run on the same steps (the measured test ELBO, KL and active units are printed above). The bugged loss is
+Read the numbers above rather than a rule: warm-up against the plain run, same steps. The bugged loss is
 unambiguous: with an effective $\beta$ of 784 the KL falls below 1 nat and at most a couple of dimensions stay
 active (the notebook's checks assert both). A KL of 0 means $q_\phi(z \mid x) = p(z)$ for every $x$, so the decoder
 receives no information about the image it should reconstruct.
@@ -552,16 +547,12 @@ receives no information about the image it should reconstruct.
 md(r"""
 ## 6. Normalisation pitfalls that produce wrong ELBOs
 
-Circulating VAE code often computes a number called "ELBO" that is not one. Each pitfall, with numbers from the
-trained model on a batch of test images:
+Circulating VAE code often computes a number called "ELBO" that is not one (numbers below, on test images):
 
-1. **Sum versus mean over pixels.** `bce(..., reduction="mean") + kl` divides the reconstruction by 784 but not
-   the KL: that is $\beta = 784$ in disguise (the collapsed run above).
-2. **Sum versus mean over the batch.** Averaging over the batch only rescales the loss; summing over the batch
-   gives a number that grows with the batch size and is not "nats per image".
-3. **MSE beside a summed KL, with the decoder variance left implicit** (below).
-4. **Bernoulli on grey levels.** Not normalised: it misses $\log C(\lambda)$ nats per pixel, the continuous
-   Bernoulli's normaliser.
+1. **Mean over pixels** beside a summed KL: $\beta = 784$ in disguise (the collapsed run above).
+2. **Sum over the batch**: grows with the batch size; not nats per image.
+3. **MSE with the decoder variance left implicit** (below).
+4. **Bernoulli on grey levels**: misses the continuous Bernoulli's normaliser $\log C(\lambda)$ per pixel.
 
 <!-- seed-error: B6 -->
 **Spot the bug (blog mistake B6).** A common "VAE loss" for grey or colour images:
@@ -577,8 +568,7 @@ A per-pixel mean MSE equals the first term with $s^2 = 784 / 2$. Multiply the lo
 is the variance the pixels really have around the decoder's mean: it becomes the Gaussian negative ELBO with
 $\beta_{\text{eff}} = \beta \cdot 784 / (2 s^2)$. So the hidden variance, not the `beta` in the code, sets how much
 the KL weighs. The fix: write the Gaussian log-likelihood with an explicit variance (fixed,
-learned, or the maximum-likelihood one), sum it over pixels, and report nats per image. Item 3 below prints what
-the implicit choice amounts to on our model.
+learned, or the maximum-likelihood one), sum it over pixels, and report nats per image. Item 3 below measures it.
 """)
 
 code('''
@@ -612,9 +602,8 @@ record("pitfalls", {"mean_over_pixels_loss": float(loss_mean_pixels.mean()), "co
 ''')
 
 md(r"""
-Each bug changes the number or the objective by a large factor, not by a rounding error (all printed above): a
-factor 784 on the KL, a factor of the batch size on the reported value, the Gaussian constant of
-$\frac{784}{2}\log(2\pi) \approx 720$ nats at $s^2 = 1$, and the missing normaliser of the grey-level Bernoulli.
+Each bug changes the number by a large factor (printed above): 784 on the KL, the batch size on the total, the
+Gaussian constant $\frac{784}{2}\log(2\pi) \approx 720$ nats at $s^2 = 1$, the grey-level Bernoulli's normaliser.
 Report nats per image of a normalised likelihood, and say which one.
 
 ### Exercise ex-03-7 (debug): a loss that trains the wrong model
@@ -650,9 +639,8 @@ record("debug_loss_batch_ratio", float(yours[100] / yours[50]))
 md("""
 ## 7. Moving through the latent space
 
-The encoder maps each product to a posterior mean. The straight line between two products' codes decodes to a
-sequence of images; a traversal moves one latent dimension at a time. The explorer's update function,
-`course_lib.viz.vae.latent_explorer_frame`, is plain numpy and tested headless.
+The straight line between two products' posterior means decodes to a sequence of images; a traversal moves one
+latent dimension at a time (`course_lib.viz.vae.latent_explorer_frame`).
 """)
 
 code('''
@@ -670,16 +658,14 @@ explorer
 ''')
 
 md(r"""
-Look along the row: the KL term pulls every code towards one shared Gaussian, so the space between two products'
-codes is used by the decoder too. Move the slider, or pick a latent dimension and an offset to traverse it.
+The KL term pulls every code towards one shared Gaussian, so the decoder also uses the space between codes.
 """)
 
 md(r"""
 ## 8. Samples, and samples per class
 
-An unconditional VAE samples $z \sim \mathcal{N}(0, I)$ and decodes it. It has no label input, but the encoder's
-map tells where each product kind lives: for samples per class we draw $z$ from a Gaussian fitted to the posterior
-means of that class's training images (`viz.per_class_latents`).
+An unconditional VAE samples $z \sim \mathcal{N}(0, I)$ and decodes it. For samples per class we draw $z$ from a
+Gaussian fitted to the posterior means of that class's training images (`viz.per_class_latents`).
 """)
 
 code('''
@@ -696,9 +682,8 @@ record("sample_mean_intensity", float(samples.mean() / 255))
 ''')
 
 md(r"""
-Samples are blurry: we show decoder means, which average over each pixel's uncertainty. Compare each row of the
-per-class grid with its label. This is a first taste of class-conditional generation, which notebook 04 does
-properly with a class-conditional GAN (and measures with a classifier).
+Samples are blurry: we show decoder means, which average over each pixel's uncertainty. Notebook 04 does
+class-conditional generation properly, with a GAN, and measures it.
 
 <!-- seed-error: B8 -->
 **Spot the bug (blog mistake B8).** A sampling snippet that draws from the wrong distribution:
@@ -708,12 +693,10 @@ z = np.random.uniform(-1, 1, size=(n, latent_dim))    # the model was trained wi
 images = decoder(z)
 ```
 
-Why it is wrong: the KL term trained $q_\phi(z \mid x)$ towards $\mathcal{N}(0, I)$, so that is where the decoder
-has learned to turn codes into products. In 16 dimensions a standard normal $z$ has length about
-$\sqrt{16} = 4$, while $U(-1, 1)^{16}$ has length about $\sqrt{16/3} \approx 2.3$: the uniform samples sit in a
-smaller region and never reach the tails. The fix: sample from the prior used in training. The cell below
-measures both with the course classifier's metrics (FID against real images: lower is better; recall: the share of
-real variety covered).
+Why it is wrong: the KL term trained $q_\phi(z \mid x)$ towards $\mathcal{N}(0, I)$, where the decoder learned to
+make products. In 16 dimensions $\lVert z \rVert \approx 4$ under $\mathcal{N}(0, I)$ but $\approx 2.3$ under
+$U(-1, 1)^{16}$. The fix: sample from the training prior. The cell below compares both with notebook 04's metrics
+(FID: lower is better).
 """)
 
 code('''
@@ -746,27 +729,21 @@ print(f"notebook ran in {elapsed:.0f} s ({'quick' if QUICK else 'full'} mode, {n
 
 md(r"""
 ## Recap: you can now
-- derive $\log p(x) = \mathcal{L}(x) + \mathrm{KL}(q \,\|\, p(z \mid x))$ and read $\mathcal{L}$ as reconstruction
-  minus KL, or as $-(D + R)$;
-- say why the reparameterised gradient's variance stays small as the latent dimension grows while the score
-  function's does not, and write the pathwise derivative of a Gaussian sample yourself;
-- work out a Gaussian KL by hand and check it by Monte Carlo;
-- check a bound against an exact likelihood (the linear VAE meets pPCA);
-- report $\mathcal{L} \le \mathrm{IWAE}_5 \le \mathrm{IWAE}_{50} \le \log p$ in nats per image on one fixed
-  binarised test set, computed stably in any float type;
-- say which $\beta$ give a bound on $\log p(x)$ ($\beta \ge 1$) and which do not ($\beta < 1$), and recognise
-  posterior collapse and the normalisation bugs that cause it.
+- derive $\log p(x) = \mathcal{L}(x) + \mathrm{KL}(q \,\|\, p(z \mid x))$, read $\mathcal{L}$ as reconstruction
+  minus KL or as $-(D + R)$, and work out a Gaussian KL by hand;
+- explain why the reparameterised gradient beats the score function, and write the pathwise derivative yourself;
+- check a bound against an exact likelihood, and report $\mathcal{L} \le \mathrm{IWAE}_k \le \log p$ in nats per
+  image, computed stably;
+- say which $\beta$ give a bound ($\beta \ge 1$) and which do not, and spot the bugs behind posterior collapse.
 
 ## Further reading
-- Kingma & Welling, *Auto-Encoding Variational Bayes*, arXiv 1312.6114.
-- Rezende, Mohamed & Wierstra, *Stochastic Backpropagation and Approximate Inference in Deep Generative Models*,
-  arXiv 1401.4082.
-- Burda, Grosse & Salakhutdinov, *Importance Weighted Autoencoders*, arXiv 1509.00519.
+- Kingma & Welling (the VAE), arXiv 1312.6114.
+- Rezende et al., arXiv 1401.4082.
+- Burda et al. (IWAE), arXiv 1509.00519.
 - Alemi et al., *Fixing a Broken ELBO*, arXiv 1711.00464.
-- Higgins et al., *β-VAE* (ICLR 2017, no arXiv id); Bowman et al., *Generating Sentences from a Continuous Space*,
-  arXiv 1511.06349 (KL annealing).
-- Lucas et al., *Don't Blame the ELBO! A Linear VAE Perspective on Posterior Collapse*, arXiv 1911.02469.
-- Loaiza-Ganem & Cunningham, *The continuous Bernoulli*, arXiv 1907.06845.
+- Bowman et al. (KL annealing), arXiv 1511.06349.
+- Lucas et al. (the linear VAE and posterior collapse), arXiv 1911.02469.
+- Loaiza-Ganem & Cunningham (continuous Bernoulli), arXiv 1907.06845.
 """)
 
 book.write(OUT)
