@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import course_lib  # noqa: E402
 from course_lib.atomic import write_text_atomic  # noqa: E402
 from course_lib.data import load_fashion_mnist  # noqa: E402
-from course_lib.data.degrade import DEFAULT_PIPELINE, bicubic_upscale, degrade  # noqa: E402
+from course_lib.data.degradations import DEFAULT_PIPELINE, bicubic_upscale, degrade  # noqa: E402
 from course_lib.data.restoration_weights import restoration_weights_path, save_restoration_weights  # noqa: E402
 from course_lib.metrics.restoration import evaluate_restoration  # noqa: E402
 

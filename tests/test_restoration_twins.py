@@ -74,7 +74,7 @@ def test_neutral_weights_round_trip_between_twins():
 def test_training_lowers_l1_and_reports_the_same_keys(framework, adversarial_weight):
     import course_lib
     from course_lib.data import load_fashion_mnist
-    from course_lib.data.degrade import bicubic_upscale, degrade
+    from course_lib.data.degradations import bicubic_upscale, degrade
 
     fw = course_lib.load(framework)
     clean = load_fashion_mnist("test")[0][:64]

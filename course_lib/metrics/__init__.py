@@ -7,4 +7,6 @@ from course_lib.metrics.evaluation import (class_consistency, evaluate_images, m
 from course_lib.metrics.frechet import feature_statistics, frechet_distance, frechet_distance_from_statistics
 from course_lib.metrics.kid import kernel_distance, mmd2_unbiased, polynomial_kernel
 from course_lib.metrics.precision_recall import knn_radii, precision_recall
+from course_lib.metrics.quality import psnr, ssim
+from course_lib.metrics.restoration import evaluate_restoration
 from course_lib.metrics.mode_coverage import ModeCoverage, assign_modes, mode_coverage  # noqa: F401
