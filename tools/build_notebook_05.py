@@ -46,8 +46,8 @@ FRAMEWORK = "torch"   # "torch" or "tf"
 QUICK = False         # True: a few training steps, then the shipped full-mode weights
 SEED = 0
 RECORDS_PATH = ""
-PRETRAIN_STEPS = 0    # L1 steps before the two models part; 0: 20 (quick) or 600 (full)
-FINETUNE_STEPS = 0    # steps of each model after that; 0: 20 (quick) or 600 (full)
+PRETRAIN_STEPS = 0    # L1 steps before the two models part; 0: 10 (quick) or as the shipped weights (full)
+FINETUNE_STEPS = 0    # steps of each model after that; 0: 10 (quick) or as the shipped weights (full)
 ADVERSARIAL_WEIGHT = 0.03
 N_EVAL = 1000         # test photos in the table
 ''', tags=("parameters",))
@@ -255,11 +255,11 @@ def pix2pix_generator_loss(fake_logits, restored, clean, adversarial_weight):
 ''', "pix2pix_generator_loss")
 
 code('''
-PRETRAIN_STEPS = PRETRAIN_STEPS or nb.pick(20, shipped["meta"]["pretrain_steps"])
-FINETUNE_STEPS = FINETUNE_STEPS or nb.pick(20, shipped["meta"]["finetune_steps"])
+PRETRAIN_STEPS = PRETRAIN_STEPS or nb.pick(10, shipped["meta"]["pretrain_steps"])
+FINETUNE_STEPS = FINETUNE_STEPS or nb.pick(10, shipped["meta"]["finetune_steps"])
 train = lambda model, steps, seed, weight=0.0: fw.restoration_train.train_restoration(
     model, train_inputs, train_clean, adversarial_weight=weight, steps=steps, batch_size=shipped["meta"]["batch_size"],
-    learning_rate=shipped["meta"]["learning_rate"], seed=seed, log_every=nb.pick(5, 50))
+    learning_rate=shipped["meta"]["learning_rate"], seed=seed, log_every=nb.pick(2, 50))
 pretrain = train(l1_model, PRETRAIN_STEPS, SEED)
 adversarial_model = fw.unet.UNet(WIDTH)
 fw.unet.set_weights(adversarial_model, fw.unet.get_weights(l1_model))   # both continue from the same start
@@ -347,7 +347,9 @@ classifier on the restored photos (does the product still look like its kind?). 
 """)
 
 code('''
-table = {name: metrics.evaluate_restoration(images, test_clean, test_labels) for name, images in restored.items()}
+clean_features = classifier.features(test_clean)  # computed once for every row
+table = {name: metrics.evaluate_restoration(images, test_clean, test_labels, clean_features)
+         for name, images in restored.items()}
 print(f"{'':14s}{'PSNR (dB)':>11s}{'SSIM':>8s}{'FID (course)':>14s}{'accuracy':>10s}   models: {source}")
 for name, row in table.items():
     print(f"{name:14s}{row['psnr']:11.2f}{row['ssim']:8.3f}{row['fid_course']:14.2f}{row['accuracy']:10.3f}")
@@ -371,19 +373,21 @@ Blau & Michaeli (2018, arXiv 1711.06077) proved that, beyond a point, no restora
 original on average (low distortion) and statistically closer to real photos (good perception): the best reachable
 points form a curve. Mixing the two models' outputs pixel by pixel,
 $\hat x_\alpha = (1 - \alpha)\, \hat x_{L1} + \alpha\, \hat x_{adv}$, walks between them. Below: the strip the slider
-shows (static in a headless run), then the measured path in the plane. Set `interactive=True` in a live notebook to
-drag the slider.
+shows, then the measured path in the plane. In a live notebook (full mode) a slider for $\alpha$ appears under the
+strip; headless runs (papermill, the grader) and quick mode keep only the static strip.
 """)
 
 code('''
 def measure(images):
-    row = metrics.evaluate_restoration(images, test_clean, test_labels)
-    return {key: row[key] for key in ("psnr", "ssim", "fid_course")}
+    return {"psnr": float(metrics.psnr(images, test_clean).mean()), "ssim": float(metrics.ssim(images, test_clean).mean()),
+            "fid_course": metrics.frechet_distance(classifier.features(images), clean_features)}
 
 alphas = [0.0, 0.25, 0.5, 0.75, 1.0]
-fig, slider = viz.tradeoff_slider(restored["l1"], restored["adversarial"], measure, alphas=alphas, n=6, interactive=False)
+fig, slider, curve = viz.tradeoff_slider(restored["l1"], restored["adversarial"], measure, alphas=alphas, n=6,
+                                         interactive=not QUICK and viz.front_end_likely())
 plt.show()
-curve = viz.tradeoff_curve(alphas, restored["l1"], restored["adversarial"], measure)
+if slider is not None:
+    display(slider)
 viz.plot_perception_distortion(table, curve)
 plt.show()
 course_lib.record("tradeoff_curve", curve)

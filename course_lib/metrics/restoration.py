@@ -18,12 +18,14 @@ from course_lib.metrics.quality import psnr, ssim
 __all__ = ["evaluate_restoration"]
 
 
-def evaluate_restoration(restored, clean, labels) -> dict:
+def evaluate_restoration(restored, clean, labels, clean_features=None) -> dict:
     """PSNR, SSIM, FID (course classifier) and accuracy of restored images next to their clean originals.
 
     Args:
         restored: uint8 [N, 28, 28] restored images; clean: uint8 [N, 28, 28] originals, the same order.
         labels: int [N], the true class of each photo.
+        clean_features: optional course-classifier features of `clean` [N, 128], to skip recomputing them when
+            several restorations of the same photos are measured.
     Returns:
         {"psnr": mean dB, "ssim": mean, "fid_course": Fréchet distance between the classifier features of the
          restored and the clean images (0 when identical), "accuracy": the classifier's accuracy on the restored
@@ -36,6 +38,11 @@ def evaluate_restoration(restored, clean, labels) -> dict:
                          f"{restored.shape}, {clean.dtype} {clean.shape} and labels {labels.shape}.")
     classifier = load_classifier()
     features, logits = classifier.features_and_logits(restored)
+    if clean_features is None:
+        clean_features = classifier.features(clean)
+    elif np.shape(clean_features) != (len(clean), classifier.feature_dim):
+        raise InputError(f"clean_features must be [N, {classifier.feature_dim}] for the N = {len(clean)} clean photos; "
+                         f"got {np.shape(clean_features)}.")
     return {"psnr": float(np.mean(psnr(restored, clean))), "ssim": float(np.mean(ssim(restored, clean))),
-            "fid_course": frechet_distance(features, classifier.features(clean)),
+            "fid_course": frechet_distance(features, clean_features),
             "accuracy": class_consistency(logits, labels), "n": int(len(clean))}

@@ -13,8 +13,17 @@ import numpy as np
 
 from course_lib.errors import InputError
 
-__all__ = ["mix_images", "plot_perception_distortion", "side_by_side", "tradeoff_curve", "tradeoff_frame",
+__all__ = ["front_end_likely", "mix_images", "plot_perception_distortion", "side_by_side", "tradeoff_curve", "tradeoff_frame",
            "tradeoff_slider"]
+
+
+def front_end_likely() -> bool:
+    """True when a person is probably looking: Colab, or a kernel a Jupyter server started (it sets
+    JPY_SESSION_NAME). papermill, nbval and the grader start kernels without it, so they get static figures."""
+    import os
+    import sys
+
+    return "google.colab" in sys.modules or bool(os.environ.get("JPY_SESSION_NAME"))
 
 
 def _uint8_batch(images, name) -> np.ndarray:
@@ -121,15 +130,16 @@ def tradeoff_slider(l1_images, adversarial_images, measure, alphas=(0.0, 0.25, 0
     Headless runs (papermill, nbval, the grader) keep the static figure and never create a widget; pass
     interactive=True in a live notebook to get a FloatSlider whose callback is `tradeoff_frame`.
     Returns:
-        (figure, widget or None).
+        (figure, widget or None, curve): the curve is `tradeoff_curve` at `alphas`, measured once for the strip.
     """
     import matplotlib.pyplot as plt
 
     frames = [tradeoff_frame(a, l1_images, adversarial_images, measure) for a in alphas]  # measured on all images
     rows = {f"alpha={f['alpha']:.2f}\nPSNR {f.get('psnr', float('nan')):.1f}": f["images"][:n] for f in frames}
     fig = side_by_side(rows, n=n, title="From L1 (alpha=0) to adversarial (alpha=1)")
+    curve = [{k: v for k, v in frame.items() if k != "images"} for frame in frames]
     if not interactive:
-        return fig, None
+        return fig, None, curve
     import ipywidgets as widgets
 
     output = widgets.Output()
@@ -145,4 +155,4 @@ def tradeoff_slider(l1_images, adversarial_images, measure, alphas=(0.0, 0.25, 0
 
     slider.observe(redraw, names="value")
     redraw()
-    return fig, widgets.VBox([slider, output])
+    return fig, widgets.VBox([slider, output]), curve

@@ -11,6 +11,12 @@ NOTEBOOK = "05_product_image_quality"
 SHIFT = 5.0  # every pixel off by 5 grey levels
 
 
+def _grade_number(expected, actual):
+    if actual is None or isinstance(actual, (str, bytes, dict, list, tuple)):
+        return 0.0, f"assign one number (in dB); got {type(actual).__name__}"
+    return compare_arrays(expected, actual, rtol=1e-3, atol=1e-2)
+
+
 register(Exercise(
     id="ex-05-1",
     notebook=NOTEBOOK,
@@ -19,7 +25,7 @@ register(Exercise(
     kind="value",
     answer_name="psnr_off_by_five",
     reference=lambda: float(10.0 * np.log10(255.0 ** 2 / SHIFT ** 2)),
-    grade=lambda expected, actual: compare_arrays(expected, actual, rtol=1e-3, atol=1e-2),
+    grade=_grade_number,
     hints=("Work out the mean squared error first: every pixel contributes the same squared difference.",
            "The peak R = 255 enters the formula squared, just like the error."),
     misconceptions=(
