@@ -21,14 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
 
-import course_lib  # noqa: E402
-from course_lib.atomic import write_text_atomic  # noqa: E402
-from course_lib.data import load_fashion_mnist  # noqa: E402
-from course_lib.data.degradations import DEFAULT_PIPELINE, bicubic_upscale, degrade  # noqa: E402
-from course_lib.data.restoration_weights import restoration_weights_path, save_restoration_weights  # noqa: E402
-from course_lib.metrics.restoration import evaluate_restoration  # noqa: E402
+import course_lib
+from course_lib.atomic import write_text_atomic
+from course_lib.data import load_fashion_mnist
+from course_lib.data.degradations import DEFAULT_PIPELINE, bicubic_upscale, degrade
+from course_lib.data.restoration_weights import (
+    restoration_weights_path,
+    save_restoration_weights,
+)
+from course_lib.metrics.restoration import evaluate_restoration
 
 RESULTS = Path(__file__).resolve().parents[1] / "benchmarks" / "results" / "restoration_table.json"
 TRAIN_SEED, EVAL_SEED = 0, 1  # degradation seeds: the evaluation noise is never seen in training

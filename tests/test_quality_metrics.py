@@ -7,8 +7,15 @@ import numpy as np
 import pytest
 
 from course_lib.data import load_fashion_mnist
-from course_lib.data.degradations import (DEFAULT_PIPELINE, add_gaussian_noise, bicubic_upscale, degrade, downscale,
-                                          gaussian_blur, jpeg_blocks)
+from course_lib.data.degradations import (
+    DEFAULT_PIPELINE,
+    add_gaussian_noise,
+    bicubic_upscale,
+    degrade,
+    downscale,
+    gaussian_blur,
+    jpeg_blocks,
+)
 from course_lib.errors import InputError
 from course_lib.metrics import psnr, ssim
 

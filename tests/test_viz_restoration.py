@@ -4,12 +4,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
-from course_lib.errors import InputError  # noqa: E402
-from course_lib.metrics import psnr  # noqa: E402
-from course_lib.viz import restoration as viz  # noqa: E402
+from course_lib.errors import InputError
+from course_lib.metrics import psnr
+from course_lib.viz import restoration as viz
 
 rng = np.random.default_rng(0)
 CLEAN = rng.integers(0, 256, (6, 28, 28), dtype=np.uint8)

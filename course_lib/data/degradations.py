@@ -55,7 +55,7 @@ def bicubic_upscale(images, size: int = 28) -> np.ndarray:
     whose edges line up with the block means of `downscale` (the convention of PIL and scikit-image).
     """
     images = _check_images(images)
-    n, h, w = images.shape
+    _, h, w = images.shape
     if size % h or size % w:
         raise InputError(f"size must be a multiple of the image size {h}x{w}; got {size}.")
     zoomed = ndimage.zoom(images.astype(np.float64), (1, size / h, size / w), order=3, mode="reflect",

@@ -45,4 +45,4 @@ def evaluate_restoration(restored, clean, labels, clean_features=None) -> dict:
                          f"got {np.shape(clean_features)}.")
     return {"psnr": float(np.mean(psnr(restored, clean))), "ssim": float(np.mean(ssim(restored, clean))),
             "fid_course": frechet_distance(features, clean_features),
-            "accuracy": class_consistency(logits, labels), "n": int(len(clean))}
+            "accuracy": class_consistency(logits, labels), "n": len(clean)}

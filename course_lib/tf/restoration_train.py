@@ -18,7 +18,10 @@ import tensorflow as tf
 
 from course_lib.data.images import check_uint8_images, uint8_to_unit_range
 from course_lib.errors import InputError
-from course_lib.tf.losses import minimax_discriminator_loss, non_saturating_generator_loss
+from course_lib.tf.losses import (
+    minimax_discriminator_loss,
+    non_saturating_generator_loss,
+)
 from course_lib.tf.unet import PatchDiscriminator
 
 __all__ = ["train_restoration"]

@@ -15,11 +15,15 @@ Used in: notebooks/05_product_image_quality.ipynb
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import tensorflow as tf
-import keras
 
-from course_lib.data.images import check_uint8_images, unit_range_to_uint8, uint8_to_unit_range
+from course_lib.data.images import (
+    check_uint8_images,
+    uint8_to_unit_range,
+    unit_range_to_uint8,
+)
 from course_lib.errors import InputError
 
 __all__ = ["PatchDiscriminator", "UNet", "count_parameters", "get_weights", "restore_images", "set_weights"]
@@ -46,8 +50,8 @@ class UNet(keras.Model):
         super().__init__()
         w = int(width)
         self.width = w
-        channels = dict(enc1a=w, enc1b=w, enc2a=2 * w, enc2b=2 * w, mid_a=4 * w, mid_b=4 * w, dec2a=2 * w,
-                        dec2b=2 * w, dec1a=w, dec1b=w)
+        channels = {"enc1a": w, "enc1b": w, "enc2a": 2 * w, "enc2b": 2 * w, "mid_a": 4 * w, "mid_b": 4 * w,
+                    "dec2a": 2 * w, "dec2b": 2 * w, "dec1a": w, "dec1b": w}
         for name, c in channels.items():
             setattr(self, name, _conv(c, name=name))
         self.head = _conv(1, size=1, name="head")

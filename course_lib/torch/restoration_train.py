@@ -17,7 +17,10 @@ import torch
 
 from course_lib.data.images import check_uint8_images, uint8_to_unit_range
 from course_lib.errors import InputError
-from course_lib.torch.losses import minimax_discriminator_loss, non_saturating_generator_loss
+from course_lib.torch.losses import (
+    minimax_discriminator_loss,
+    non_saturating_generator_loss,
+)
 from course_lib.torch.unet import PatchDiscriminator
 
 __all__ = ["train_restoration"]

@@ -20,7 +20,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course_lib.data.images import check_uint8_images, unit_range_to_uint8, uint8_to_unit_range
+from course_lib.data.images import (
+    check_uint8_images,
+    uint8_to_unit_range,
+    unit_range_to_uint8,
+)
 from course_lib.errors import InputError
 
 __all__ = ["PatchDiscriminator", "UNet", "count_parameters", "get_weights", "restore_images", "set_weights"]

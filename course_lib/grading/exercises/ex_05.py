@@ -2,7 +2,12 @@
 
 import numpy as np
 
-from course_lib.grading.exercise import Exercise, Misconception, compare_arrays, register
+from course_lib.grading.exercise import (
+    Exercise,
+    Misconception,
+    compare_arrays,
+    register,
+)
 
 NOTEBOOK = "05_product_image_quality"
 
@@ -112,8 +117,8 @@ register(Exercise(
     make_inputs=_generator_inputs,
     grade=lambda expected, actual: compare_arrays(expected, actual, rtol=1e-6, atol=1e-8),
     hints=("Two terms: how far the restored image is from the clean one, and how well it fools D on every patch.",
-           "The adversarial term is the non-saturating one of notebook 01, averaged over patches; -log sigmoid(x) "
-           "is softplus(-x)."),
+           ("The adversarial term is the non-saturating one of notebook 01, averaged over patches; -log sigmoid(x) "
+            "is softplus(-x).")),
     misconceptions=(
         Misconception("minimax-generator-term",
                       lambda f, r, c, w: float(np.mean(np.abs(r - c)) + w * np.mean(-_softplus(f))),
