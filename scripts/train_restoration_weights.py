@@ -81,6 +81,7 @@ def main(argv=None) -> dict:
             "eval_seed": EVAL_SEED, "pretrain_seconds": round(pretrain["seconds"], 1), "l1_seconds": round(l1["seconds"], 1),
             "adversarial_seconds": round(adversarial["seconds"], 1)}
     result = {"what": "restoration table (notebook 05 full mode)", "framework": args.framework, "device": "cpu",
+              "process_cpu_seconds": round(time.process_time(), 1),
               "cpu_count": os.cpu_count(), "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
               "machine": platform.machine(), "python": platform.python_version(), "settings": meta,
               "table": table, "final_losses": {"l1": l1["history"]["l1"][-1],

@@ -26,6 +26,8 @@ from course_lib.tf.unet import PatchDiscriminator
 
 __all__ = ["train_restoration"]
 
+COMPILE_FROM_STEPS = 100  # fewer steps run eagerly: tracing the step costs more than it saves
+
 
 def _check_pairs(degraded, clean):
     degraded, clean = check_uint8_images(degraded), check_uint8_images(clean)
@@ -62,7 +64,8 @@ def train_restoration(unet, degraded, clean, adversarial_weight=0.0, discriminat
         discriminator = PatchDiscriminator(unet.width)
     opt_g = keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.999)
     opt_d = keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.999) if adversarial else None
-    train_step = _make_step(unet, discriminator if adversarial else None, opt_g, opt_d, float(adversarial_weight))
+    train_step = _make_step(unet, discriminator if adversarial else None, opt_g, opt_d, float(adversarial_weight),
+                            compiled=int(steps) >= COMPILE_FROM_STEPS)
     history = {"step": [], "l1": [], "g_adversarial": [], "d_loss": []}
     started = time.perf_counter()
     for step in range(1, int(steps) + 1):
@@ -79,11 +82,11 @@ def train_restoration(unet, degraded, clean, adversarial_weight=0.0, discriminat
             "seconds": time.perf_counter() - started}
 
 
-def _make_step(unet, discriminator, opt_g, opt_d, adversarial_weight):
-    """One compiled training step (steps 2 and 3 of the loop) for a fixed batch shape."""
+def _make_step(unet, discriminator, opt_g, opt_d, adversarial_weight, compiled):
+    """One training step (steps 2 and 3 of the loop); compiled with tf.function for runs long enough to repay
+    the tracing (several seconds on a CPU), eager for the few steps of a quick demonstration."""
     adversarial = discriminator is not None
 
-    @tf.function(reduce_retracing=True)
     def step(x, y):
         d_loss = g_adv = tf.zeros(())
         # 2. update D on (degraded, clean) as real and (degraded, restored) as fake pairs
@@ -106,4 +109,4 @@ def _make_step(unet, discriminator, opt_g, opt_d, adversarial_weight):
         opt_g.apply_gradients(zip(grads, unet.trainable_variables))
         return l1, g_adv, d_loss
 
-    return step
+    return tf.function(step, reduce_retracing=True) if compiled else step
