@@ -1,6 +1,16 @@
-"""Framework-free data: Fashion-MNIST (locate, verify, download) and toy 2-D Gaussian mixtures."""
+"""Framework-free data: Fashion-MNIST (locate, verify, download), toy 2-D Gaussian mixtures and seeded
+degradations of product photos (restoration inputs)."""
 
 from course_lib.data import toy2d
+from course_lib.data.degradations import (
+    DEFAULT_PIPELINE,
+    add_gaussian_noise,
+    bicubic_upscale,
+    degrade,
+    downscale,
+    gaussian_blur,
+    jpeg_blocks,
+)
 from course_lib.data.fashion_mnist import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
@@ -13,6 +23,13 @@ from course_lib.data.fashion_mnist import (
 )
 
 __all__ = [
+    "DEFAULT_PIPELINE",
+    "add_gaussian_noise",
+    "bicubic_upscale",
+    "degrade",
+    "downscale",
+    "gaussian_blur",
+    "jpeg_blocks",
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_FILES",
     "DataIntegrityError",
