@@ -1,6 +1,8 @@
-"""Framework-free data: Fashion-MNIST (locate, verify, download) and toy 2-D Gaussian mixtures."""
+"""Framework-free data: Fashion-MNIST (locate, verify, download), its coloured version (notebook 06) and toy 2-D
+Gaussian mixtures."""
 
 from course_lib.data import toy2d
+from course_lib.data.colour import PALETTE, PALETTE_NAMES, coloured_fashion_mnist, luminance_ink, tint
 from course_lib.data.fashion_mnist import (
     FASHION_MNIST_CLASSES,
     FASHION_MNIST_FILES,
@@ -13,6 +15,11 @@ from course_lib.data.fashion_mnist import (
 )
 
 __all__ = [
+    "PALETTE",
+    "PALETTE_NAMES",
+    "coloured_fashion_mnist",
+    "luminance_ink",
+    "tint",
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_FILES",
     "DataIntegrityError",

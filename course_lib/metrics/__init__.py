@@ -8,3 +8,6 @@ from course_lib.metrics.frechet import feature_statistics, frechet_distance, fre
 from course_lib.metrics.kid import kernel_distance, mmd2_unbiased, polynomial_kernel
 from course_lib.metrics.precision_recall import knn_radii, precision_recall
 from course_lib.metrics.mode_coverage import ModeCoverage, assign_modes, mode_coverage  # noqa: F401
+from course_lib.metrics.controllable import (colour_accuracy, colour_accuracy_table,  # noqa: F401
+                                             intra_class_diversity, luminance_class_consistency,
+                                             per_class_precision_recall)

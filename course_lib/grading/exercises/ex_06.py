@@ -19,6 +19,20 @@ def _aux_inputs(rng):
     return rng.normal(size=(n, k)) * scale, rng.integers(0, k, n)
 
 
+def _grade_loss(expected, actual):
+    """compare_arrays, except that a non-finite expected value (a misconception's overflow, when the grader
+    diagnoses an answer) matches the same non-finite value."""
+    expected = np.asarray(expected, np.float64)
+    if np.all(np.isfinite(expected)):
+        return compare_arrays(expected, actual)
+    try:
+        actual = np.asarray(actual, np.float64)
+    except (TypeError, ValueError):
+        return 0.0, "not a number"
+    same = actual.shape == expected.shape and np.array_equal(np.isfinite(actual), np.isfinite(expected))
+    return (1.0, "same overflow") if same else (0.0, "different")
+
+
 def _naive_softmax_loss(class_logits, labels):
     e = np.exp(class_logits)
     return float(np.mean(-np.log(e[np.arange(len(labels)), labels] / e.sum(axis=1))))
@@ -45,6 +59,7 @@ register(Exercise(
     answer_name="auxiliary_classifier_loss",
     reference=_aux_loss,
     make_inputs=_aux_inputs,
+    grade=_grade_loss,
     cases=6,
     hints=("Write -log softmax(l)_y with logarithms only: what is log of a sum of exponentials?",
            "Before exponentiating, subtract each row's largest logit; add it back outside the log."),
@@ -207,9 +222,11 @@ def _measured_more_diverse():
 
 
 def _grade_choice(expected, actual):
+    if isinstance(actual, str) and actual.strip().lower() == expected:
+        return 1.0, "correct"
     if not isinstance(actual, str) or actual.strip().lower() not in ("projection", "acgan"):
         return 0.0, 'answer with the string "projection" or "acgan"'
-    return (1.0, "correct") if actual.strip().lower() == expected else (0.0, "the table disagrees with your prediction")
+    return 0.0, "the table disagrees with your prediction"
 
 
 register(Exercise(
