@@ -15,8 +15,9 @@ def _aux_loss(class_logits, labels):
 
 def _aux_inputs(rng):
     n, k = int(rng.integers(6, 12)), int(rng.integers(3, 11))
-    scale = float(rng.choice([1.0, 30.0, 1000.0]))  # 1000: exp overflows unless the largest logit is taken out
-    return rng.normal(size=(n, k)) * scale, rng.integers(0, k, n)
+    logits = rng.normal(size=(n, k)) * float(rng.choice([1.0, 30.0]))
+    logits[0] *= 1000.0  # one row of huge logits: exp overflows unless the largest logit is taken out
+    return logits, rng.integers(0, k, n)
 
 
 def _grade_loss(expected, actual):
