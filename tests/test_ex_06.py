@@ -4,7 +4,13 @@ stubs fall back to the reference, hints come in tiers and none of them is the so
 import numpy as np
 import pytest
 
-from course_lib.grading.exercise import HIDDEN_SEED, PUBLIC_SEED, check, get_exercise, registered_exercises
+from course_lib.grading.exercise import (
+    HIDDEN_SEED,
+    PUBLIC_SEED,
+    check,
+    get_exercise,
+    registered_exercises,
+)
 
 EXERCISES = registered_exercises("06_controllable_generation")
 

@@ -2,8 +2,12 @@
 
 import numpy as np
 
-from course_lib.grading.exercise import Exercise, Misconception, compare_arrays, register
-
+from course_lib.grading.exercise import (
+    Exercise,
+    Misconception,
+    compare_arrays,
+    register,
+)
 
 # ---------------------------------------------------------------- ex-06-1: the auxiliary classifier loss
 
@@ -173,17 +177,17 @@ def _grade_directions(expected, actual):
 
 
 def _sefa_ascending(weight, k):
-    values, vectors = np.linalg.eigh(weight.T @ weight)
+    _, vectors = np.linalg.eigh(weight.T @ weight)
     return vectors[:, :k].T
 
 
 def _sefa_left_vectors(weight, k):
-    values, vectors = np.linalg.eigh(weight @ weight.T)
+    _, vectors = np.linalg.eigh(weight @ weight.T)
     return vectors[:, ::-1][:, :k].T
 
 
 def _sefa_columns(weight, k):
-    values, vectors = np.linalg.eigh(weight.T @ weight)
+    _, vectors = np.linalg.eigh(weight.T @ weight)
     return vectors[:, ::-1][:k]
 
 
