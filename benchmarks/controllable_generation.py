@@ -54,7 +54,11 @@ def _load(head):
 
 def measure(per_combo, seed):
     from course_lib.controllable.config import ControllableGANConfig
-    from course_lib.controllable.evaluate import discover_directions, evaluate_generator, real_reference
+    from course_lib.controllable.evaluate import (
+        discover_directions,
+        evaluate_generator,
+        real_reference,
+    )
     from course_lib.data.colour import coloured_fashion_mnist
     from course_lib.torch.controllable import generate_images, load_generator_weights
     from course_lib.torch.controllable_train import build_models

@@ -56,7 +56,7 @@ def main(argv=None):
     result = train_controllable_gan(config, images, classes, colours, progress=True, on_log=save)
     summary = {"what": "controllable_gan_training", "head": args.head, "steps": args.steps,
                "seconds": round(result["seconds"], 1), "threads": args.threads, "cpu_count": os.cpu_count(),
-               "n_images": int(len(images)), "config": asdict(config), "out": args.out,
+               "n_images": len(images), "config": asdict(config), "out": args.out,
                "torch": torch.__version__, "history_tail": result["history"][-3:]}
     print(json.dumps(summary), flush=True)
     return summary

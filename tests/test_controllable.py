@@ -7,8 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib.controllable.sefa import (direction_effect, edit_latents, first_layer_weight, image_statistics,
-                                          sefa_directions)
+from course_lib.controllable.sefa import (
+    direction_effect,
+    edit_latents,
+    first_layer_weight,
+    image_statistics,
+    sefa_directions,
+)
 from course_lib.data.colour import PALETTE, luminance_ink, tint
 from course_lib.errors import InputError
 from course_lib.metrics import controllable as cm

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.controllable.sefa import direction_effect, first_layer_weight, sefa_directions
+from course_lib.controllable.sefa import (
+    direction_effect,
+    first_layer_weight,
+    sefa_directions,
+)
 from course_lib.data.colour import PALETTE, luminance_ink
-from course_lib.metrics.controllable import (colour_accuracy_table, intra_class_diversity,
-                                             per_class_precision_recall)
+from course_lib.metrics.controllable import (
+    colour_accuracy_table,
+    intra_class_diversity,
+    per_class_precision_recall,
+)
 from course_lib.metrics.evaluation import class_consistency
 from course_lib.metrics.frechet import frechet_distance
 from course_lib.latents import latent_batch
@@ -22,7 +29,10 @@ from course_lib.latents import latent_batch
 __all__ = ["condition_grid", "discover_directions", "evaluate_generator", "real_reference"]
 
 
-def condition_grid(per_combo, num_classes=10, num_colours=len(PALETTE)):
+NUM_COLOURS = len(PALETTE)
+
+
+def condition_grid(per_combo, num_classes=10, num_colours=NUM_COLOURS):
     """(classes, colours), int64 [num_classes * num_colours * per_combo]: every (class, colour) pair equally."""
     classes = np.repeat(np.arange(num_classes), num_colours * per_combo)
     colours = np.tile(np.repeat(np.arange(num_colours), per_combo), num_classes)

@@ -1,7 +1,8 @@
-"""Framework-free data: Fashion-MNIST (locate, verify, download), toy 2-D Gaussian mixtures and seeded
-degradations of product photos (restoration inputs)."""
+"""Framework-free data: Fashion-MNIST (locate, verify, download), its coloured version (notebook 06), toy 2-D
+Gaussian mixtures and seeded degradations of product photos (restoration inputs)."""
 
 from course_lib.data import toy2d
+from course_lib.data.colour import PALETTE, PALETTE_NAMES, coloured_fashion_mnist, luminance_ink, tint
 from course_lib.data.degradations import (
     DEFAULT_PIPELINE,
     add_gaussian_noise,
@@ -30,6 +31,11 @@ __all__ = [
     "downscale",
     "gaussian_blur",
     "jpeg_blocks",
+    "PALETTE",
+    "PALETTE_NAMES",
+    "coloured_fashion_mnist",
+    "luminance_ink",
+    "tint",
     "FASHION_MNIST_CLASSES",
     "FASHION_MNIST_FILES",
     "DataIntegrityError",

@@ -12,7 +12,10 @@ from course_lib.metrics.quality import psnr, ssim
 from course_lib.metrics.restoration import evaluate_restoration
 
 __all__ = ["EvalClassifier", "ModeCoverage", "assign_modes", "class_consistency", "evaluate_images",
-           "evaluate_restoration", "psnr", "ssim",
+           "evaluate_restoration", "psnr", "ssim", "colour_accuracy", "colour_accuracy_table",
+           "intra_class_diversity", "luminance_class_consistency", "per_class_precision_recall",
            "feature_statistics", "frechet_distance", "frechet_distance_from_statistics", "kernel_distance",
            "knn_radii", "load_classifier", "metric_floor", "mmd2_unbiased", "mode_coverage",
            "nearest_training_neighbours", "polynomial_kernel", "precision_recall", "real_features"]
+from course_lib.metrics.controllable import (colour_accuracy, colour_accuracy_table, intra_class_diversity,
+                                             luminance_class_consistency, per_class_precision_recall)

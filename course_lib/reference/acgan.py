@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.reference.losses import (auxiliary_classifier_loss, hinge_discriminator_loss,
-                                         hinge_generator_loss, minimax_discriminator_loss,
-                                         non_saturating_generator_loss)
+from course_lib.reference.losses import (
+    auxiliary_classifier_loss,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    minimax_discriminator_loss,
+    non_saturating_generator_loss,
+)
 
 __all__ = ["ADVERSARIAL", "acgan_discriminator_loss", "acgan_generator_loss"]
 

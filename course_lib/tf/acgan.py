@@ -8,8 +8,13 @@ Used in: notebooks/06_controllable_generation.ipynb
 
 from __future__ import annotations
 
-from course_lib.tf.losses import (auxiliary_classifier_loss, hinge_discriminator_loss, hinge_generator_loss,
-                                    minimax_discriminator_loss, non_saturating_generator_loss)
+from course_lib.tf.losses import (
+    auxiliary_classifier_loss,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    minimax_discriminator_loss,
+    non_saturating_generator_loss,
+)
 
 __all__ = ["ADVERSARIAL", "acgan_discriminator_loss", "acgan_generator_loss"]
 

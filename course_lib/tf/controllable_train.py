@@ -16,8 +16,13 @@ from course_lib.controllable.config import ControllableGANConfig
 from course_lib.errors import InputError
 from course_lib.tf.acgan import acgan_discriminator_loss, acgan_generator_loss
 from course_lib.tf.controllable import ControllableDiscriminator, ControllableGenerator
-from course_lib.tf.losses import (auxiliary_classifier_loss, hinge_discriminator_loss, hinge_generator_loss,
-                                  minimax_discriminator_loss, non_saturating_generator_loss)
+from course_lib.tf.losses import (
+    auxiliary_classifier_loss,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    minimax_discriminator_loss,
+    non_saturating_generator_loss,
+)
 from course_lib.tf.product_gan import EMA
 
 __all__ = ["build_models", "train_controllable_gan"]
@@ -111,8 +116,9 @@ def train_controllable_gan(config: ControllableGANConfig, images, classes, colou
         index = rng.integers(0, len(images), n)
         z = rng.standard_normal((n, config.latent_dim)).astype(np.float32)
         y_fake, c_fake = rng.integers(0, config.num_classes, n), rng.integers(0, config.num_colours, n)
-        decay = np.float32(min(config.ema_decay, (1.0 + step) / (10.0 + step)))
-        d_loss, g_loss = train_step(tf.gather(data, index), classes[index], colours[index], z, y_fake, c_fake, decay)
+        decay = tf.constant(min(config.ema_decay, (1.0 + step) / (10.0 + step)), tf.float32)
+        tensors = [tf.constant(a) for a in (classes[index], colours[index], z, y_fake, c_fake)]  # tensors: no retracing
+        d_loss, g_loss = train_step(tf.gather(data, index), *tensors, decay)
         # 5. log, and stop on a NaN loss rather than train on garbage
         if step % config.log_every == 0 or step == config.steps:
             entry = {"step": step, "d_loss": float(d_loss), "g_loss": float(g_loss)}

@@ -14,9 +14,17 @@ import torch
 from course_lib.controllable.config import ControllableGANConfig
 from course_lib.errors import InputError
 from course_lib.torch.acgan import acgan_discriminator_loss, acgan_generator_loss
-from course_lib.torch.controllable import ControllableDiscriminator, ControllableGenerator
-from course_lib.torch.losses import (auxiliary_classifier_loss, hinge_discriminator_loss, hinge_generator_loss,
-                                     minimax_discriminator_loss, non_saturating_generator_loss)
+from course_lib.torch.controllable import (
+    ControllableDiscriminator,
+    ControllableGenerator,
+)
+from course_lib.torch.losses import (
+    auxiliary_classifier_loss,
+    hinge_discriminator_loss,
+    hinge_generator_loss,
+    minimax_discriminator_loss,
+    non_saturating_generator_loss,
+)
 from course_lib.torch.product_gan import EMA
 
 __all__ = ["build_models", "train_controllable_gan"]

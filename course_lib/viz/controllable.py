@@ -19,24 +19,25 @@ __all__ = ["colour_grid", "field_map", "interactive_frontend", "style_strip", "s
 
 
 def colour_grid(images, classes, colours, class_names, colour_names, title="Class x colour on command"):
-    """One row per class, one column per colour: uint8 RGB images [N, 28, 28, 3] placed by (classes, colours)."""
+    """One row per class, one column per colour: uint8 RGB images [N, 28, 28, 3] placed by (classes, colours),
+    drawn as one picture (a white cell where a pair is missing)."""
     import matplotlib.pyplot as plt
 
-    classes, colours = np.asarray(classes), np.asarray(colours)
-    fig, axes = plt.subplots(len(class_names), len(colour_names),
-                             figsize=(0.9 * len(colour_names) + 1.2, 0.9 * len(class_names) + 0.6))
+    classes, colours, pad = np.asarray(classes), np.asarray(colours), 2
+    cell = 28 + pad
+    sheet = np.full((len(class_names) * cell + pad, len(colour_names) * cell + pad, 3), 255, np.uint8)
     for k in range(len(class_names)):
         for p in range(len(colour_names)):
-            ax = axes[k, p]
             match = np.flatnonzero((classes == k) & (colours == p))
-            ax.imshow(images[match[0]] if len(match) else np.full((28, 28, 3), 255, np.uint8))
-            ax.set_xticks([]), ax.set_yticks([])
-            if k == 0:
-                ax.set_title(colour_names[p], fontsize=8)
-            if p == 0:
-                ax.set_ylabel(class_names[k], fontsize=7, rotation=0, ha="right", va="center")
-    fig.suptitle(title)
-    fig.supxlabel("requested colour"), fig.supylabel("requested class")
+            if len(match):
+                sheet[pad + k * cell:pad + k * cell + 28, pad + p * cell:pad + p * cell + 28] = images[match[0]]
+    fig, ax = plt.subplots(figsize=(0.75 * len(colour_names) + 1.6, 0.75 * len(class_names) + 0.6))
+    ax.imshow(sheet)
+    centres = lambda n: pad + cell * np.arange(n) + 14
+    ax.set_xticks(centres(len(colour_names)), colour_names, fontsize=8)
+    ax.set_yticks(centres(len(class_names)), class_names, fontsize=8)
+    ax.set_xlabel("requested colour"), ax.set_ylabel("requested class"), ax.set_title(title, fontsize=9)
+    fig.tight_layout()
     return fig
 
 

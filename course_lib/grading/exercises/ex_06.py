@@ -2,8 +2,12 @@
 
 import numpy as np
 
-from course_lib.grading.exercise import Exercise, Misconception, compare_arrays, register
-
+from course_lib.grading.exercise import (
+    Exercise,
+    Misconception,
+    compare_arrays,
+    register,
+)
 
 # ---------------------------------------------------------------- ex-06-1: the auxiliary classifier loss
 
@@ -15,8 +19,23 @@ def _aux_loss(class_logits, labels):
 
 def _aux_inputs(rng):
     n, k = int(rng.integers(6, 12)), int(rng.integers(3, 11))
-    scale = float(rng.choice([1.0, 30.0, 1000.0]))  # 1000: exp overflows unless the largest logit is taken out
-    return rng.normal(size=(n, k)) * scale, rng.integers(0, k, n)
+    logits = rng.normal(size=(n, k)) * float(rng.choice([1.0, 30.0]))
+    logits[0] *= 1000.0  # one row of huge logits: exp overflows unless the largest logit is taken out
+    return logits, rng.integers(0, k, n)
+
+
+def _grade_loss(expected, actual):
+    """compare_arrays, except that a non-finite expected value (a misconception's overflow, when the grader
+    diagnoses an answer) matches the same non-finite value."""
+    expected = np.asarray(expected, np.float64)
+    if np.all(np.isfinite(expected)):
+        return compare_arrays(expected, actual)
+    try:
+        actual = np.asarray(actual, np.float64)
+    except (TypeError, ValueError):
+        return 0.0, "not a number"
+    same = actual.shape == expected.shape and np.array_equal(np.isfinite(actual), np.isfinite(expected))
+    return (1.0, "same overflow") if same else (0.0, "different")
 
 
 def _naive_softmax_loss(class_logits, labels):
@@ -45,6 +64,7 @@ register(Exercise(
     answer_name="auxiliary_classifier_loss",
     reference=_aux_loss,
     make_inputs=_aux_inputs,
+    grade=_grade_loss,
     cases=6,
     hints=("Write -log softmax(l)_y with logarithms only: what is log of a sum of exponentials?",
            "Before exponentiating, subtract each row's largest logit; add it back outside the log."),
@@ -157,17 +177,17 @@ def _grade_directions(expected, actual):
 
 
 def _sefa_ascending(weight, k):
-    values, vectors = np.linalg.eigh(weight.T @ weight)
+    _, vectors = np.linalg.eigh(weight.T @ weight)
     return vectors[:, :k].T
 
 
 def _sefa_left_vectors(weight, k):
-    values, vectors = np.linalg.eigh(weight @ weight.T)
+    _, vectors = np.linalg.eigh(weight @ weight.T)
     return vectors[:, ::-1][:, :k].T
 
 
 def _sefa_columns(weight, k):
-    values, vectors = np.linalg.eigh(weight.T @ weight)
+    _, vectors = np.linalg.eigh(weight.T @ weight)
     return vectors[:, ::-1][:k]
 
 
@@ -207,9 +227,11 @@ def _measured_more_diverse():
 
 
 def _grade_choice(expected, actual):
+    if isinstance(actual, str) and actual.strip().lower() == expected:
+        return 1.0, "correct"
     if not isinstance(actual, str) or actual.strip().lower() not in ("projection", "acgan"):
         return 0.0, 'answer with the string "projection" or "acgan"'
-    return (1.0, "correct") if actual.strip().lower() == expected else (0.0, "the table disagrees with your prediction")
+    return 0.0, "the table disagrees with your prediction"
 
 
 register(Exercise(
