@@ -4,6 +4,7 @@
 #   make setup   .venv/ with Python 3.11, course_lib (editable) and its extras, Fashion-MNIST located or fetched
 #   make run     every notebook in quick mode, both frameworks, with papermill -> build/ and a summary table
 #   make test    the whole test suite: unit tests, notebooks with papermill (tf) and nbval (torch)
+#   make browser-test  every notebook run in JupyterLab in headless Chromium (needs Debian's chromium package)
 #
 # TF_PACKAGE=tensorflow gives the GPU build of TensorFlow instead of the light CPU one.
 
@@ -14,15 +15,16 @@ STAMP := $(VENV)/.course-setup-done
 CONSTRAINTS := requirements/ci-constraints.txt
 TF_PACKAGE ?= tensorflow-cpu
 JOBS ?= 2
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup data run test clean
+.PHONY: setup data run test browser-test clean
 
 setup: $(STAMP) data
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev]"
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev,browser]"
 	@touch $(STAMP)
 
 data: $(STAMP)
@@ -36,6 +38,11 @@ run: setup
 test: setup
 	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
+
+# One notebook at a time in one browser: each kernel already uses the second core's share of the work.
+browser-test: setup
+	@test -x $(CHROMIUM) || { echo "make browser-test needs Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
+	OMP_NUM_THREADS=1 COURSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider browser_tests
 
 clean:
 	rm -rf build runs .pytest_cache notebooks/course_records
