@@ -47,7 +47,10 @@ def _wait_for_kernel(lab, page, name, seconds):
         if calm >= 2:
             return
         time.sleep(1)
-    raise TimeoutError(f"{name}: the kernel was still busy after {seconds} s")
+    running = page.evaluate("""() => { const p = [...document.querySelectorAll('.jp-Cell')].find(
+        c => (c.querySelector('.jp-InputPrompt') || {}).textContent?.includes('*'));
+        return p ? (p.querySelector('.jp-InputArea-editor') || p).textContent.slice(0, 120) : ''; }""")
+    raise TimeoutError(f"{name}: the kernel was still busy after {seconds} s, first waiting cell: {running!r}")
 
 
 def _run_all(page):
