@@ -6,6 +6,7 @@
 #   make test    the whole test suite: unit tests, notebooks with papermill (tf) and nbval (torch)
 #   make colab-check   every notebook, both frameworks, on a replica of Colab's runtime, installed by its own
 #                Colab cell (tools/colab_check.py; environments cached in build/colab/ or $$COLAB_REPLICA_CACHE)
+#   make browser-test  every notebook run in JupyterLab in headless Chromium (needs Debian's chromium package)
 #
 # TF_PACKAGE=tensorflow gives the GPU build of TensorFlow instead of the light CPU one.
 
@@ -16,15 +17,16 @@ STAMP := $(VENV)/.course-setup-done
 CONSTRAINTS := requirements/ci-constraints.txt
 TF_PACKAGE ?= tensorflow-cpu
 JOBS ?= 2
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup data run test colab-check clean
+.PHONY: setup data run test colab-check browser-test clean
 
 setup: $(STAMP) data
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev]"
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev,browser]"
 	@touch $(STAMP)
 
 data: $(STAMP)
@@ -44,6 +46,11 @@ test: setup
 # half on Python 3.11 (the CPU torch on disk; a torch for 3.13 is a CUDA build of several GB).
 colab-check: setup
 	OMP_NUM_THREADS=1 $(PY) tools/colab_check.py
+
+# One notebook at a time in one browser: each kernel already uses the second core's share of the work.
+browser-test: setup
+	@test -x $(CHROMIUM) || { echo "make browser-test needs Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
+	OMP_NUM_THREADS=1 COURSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider browser_tests
 
 clean:
 	rm -rf build runs .pytest_cache notebooks/course_records
