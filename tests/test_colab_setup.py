@@ -103,7 +103,7 @@ def test_the_replica_runs_tensorflow_on_colabs_python_and_torch_on_the_cpu_build
 
 
 def test_set_repository_points_a_fork_at_its_repository_and_the_current_release(tmp_path):
-    for relative in ("README.md", "tools/set_repository.py", "course_lib/__init__.py",
+    for relative in ("README.md", "tools/set_repository.py", "course_lib/version.py",
                      *(f"notebooks/{nb.name}" for nb in NOTEBOOKS)):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(REPO_ROOT / relative, tmp_path / relative)
@@ -118,7 +118,7 @@ def test_set_repository_points_a_fork_at_its_repository_and_the_current_release(
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     set_repository.main(["someone/course-fork", "--root", str(tmp_path)])
     assert before == {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}, "a second run changes nothing"
-    init = tmp_path / "course_lib" / "__init__.py"
+    init = tmp_path / "course_lib" / "version.py"
     init.write_text(re.sub(r'__version__ = "[^"]+"', '__version__ = "9.8.7"', init.read_text()))
     set_repository.main(["--root", str(tmp_path)])
     for notebook in NOTEBOOKS:

@@ -27,9 +27,9 @@ _REPOSITORY_LINE = re.compile(r'^REPOSITORY = "[^"]*"$', re.MULTILINE)
 
 def course_version(root: Path = REPO_ROOT) -> str:
     """`course_lib.__version__`, read from the source so that a fork needs nothing installed."""
-    match = _VERSION.search((root / "course_lib" / "__init__.py").read_text(encoding="utf-8"))
+    match = _VERSION.search((root / "course_lib" / "version.py").read_text(encoding="utf-8"))
     if not match:
-        raise ValueError(f"no `__version__ = \"...\"` line in {root / 'course_lib' / '__init__.py'}")
+        raise ValueError(f"no `__version__ = \"...\"` line in {root / 'course_lib' / 'version.py'}")
     return match.group(1)
 
 
