@@ -24,7 +24,6 @@ __all__ = ["CLASSIFIER_SHA256", "EvalClassifier", "classifier_path", "load_class
 CLASSIFIER_FILE = "eval_classifier.npz"
 CLASSIFIER_SHA256 = "0ecb19177872f63a25d3a9073d17b419448d4af2ea3408c925b38045069b2c88"
 
-
 def _to_nchw(images) -> np.ndarray:
     """uint8 [N, 28, 28] or float in [-1, 1] ([N, 28, 28], [N, 1, 28, 28] or [N, 28, 28, 1]) -> float32 NCHW."""
     images = np.asarray(images)
@@ -46,7 +45,6 @@ def _to_nchw(images) -> np.ndarray:
                    "Convert with course_lib.data.images.unit_range_to_uint8 or x / 127.5 - 1.")
     return x[:, None]  # (N, 1, 28, 28)
 
-
 def _conv3x3_relu_pool(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """conv 3x3 (padding 1) -> ReLU -> 2x2 max-pool (floor), NCHW, as one matrix product per batch."""
     n, c, h, width = x.shape
@@ -57,7 +55,6 @@ def _conv3x3_relu_pool(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarra
     y = np.maximum(y, 0.0).reshape(n, h, width, -1).transpose(0, 3, 1, 2)
     h2, w2 = h // 2, width // 2
     return y[:, :, :2 * h2, :2 * w2].reshape(n, y.shape[1], h2, 2, w2, 2).max(axis=(3, 5))
-
 
 class EvalClassifier:
     """numpy forward pass of the evaluation CNN: `logits(images)` [N, 10] and `features(images)` [N, 128]."""
@@ -100,11 +97,20 @@ class EvalClassifier:
         """Both in one pass: (features [N, 128], logits [N, 10])."""
         return self._forward(images)
 
+def _packaged_weights():
+    """The weights shipped inside the package (course_lib/metrics/assets/): any install has them, no download."""
+    resource = importlib.resources.files("course_lib.metrics") / "assets" / CLASSIFIER_FILE
+    if not resource.is_file():
+        raise FileNotFoundError(
+            f"The course classifier's weights are missing from the installed course_lib ({resource}). "
+            "Reinstall course_lib, or in the repository run `git checkout course_lib/metrics/assets`.")
+    return resource
 
-
+def classifier_path() -> Path:
+    """Where the packaged weights are on disk (course_lib/metrics/assets/eval_classifier.npz)."""
+    return Path(str(_packaged_weights()))
 
 _LOADED: dict[str, EvalClassifier] = {}
-
 
 def load_classifier(path: str | os.PathLike | None = None, verify: bool = True) -> EvalClassifier:
     """Load the evaluation classifier (cached in memory), checking the file's SHA-256.
