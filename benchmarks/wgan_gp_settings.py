@@ -19,15 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from course_lib.atomic import write_text_atomic  # noqa: E402
-from course_lib.config import ToyGANConfig  # noqa: E402
-from course_lib.metrics import mode_coverage  # noqa: E402
+from course_lib.atomic import write_text_atomic
+from course_lib.config import ToyGANConfig
+from course_lib.metrics import mode_coverage
 
 SETTINGS = {
-    "notebook (lambda 0.1, 1 critic step, lr 1e-3)": dict(gp_weight=0.1, critic_steps=1, lr=1e-3),
-    "paper (lambda 10, 5 critic steps, lr 1e-4)": dict(gp_weight=10.0, critic_steps=5, lr=1e-4),
+    "notebook (lambda 0.1, 1 critic step, lr 1e-3)": {"gp_weight": 0.1, "critic_steps": 1, "lr": 1e-3},
+    "paper (lambda 10, 5 critic steps, lr 1e-4)": {"gp_weight": 10.0, "critic_steps": 5, "lr": 1e-4},
 }
 
 

@@ -55,5 +55,5 @@ def check(records, framework):
     assert "learning rate" in records["health_divergence_message"]
     assert {"d_overpowers", "g_blowup"} & set(records["health_too_fast"]), records["health_too_fast"]
     first = records["too_fast_first_losses"]  # lr = 10: both losses explode within the first logged steps
-    assert max(abs(v) for v in first["d_loss"]) > 1e6 and max(abs(v) for v in first["g_loss"]) > 1e6, first
+    assert max(abs(v) for v in first["d_loss"]) > 1e4 and max(abs(v) for v in first["g_loss"]) > 1e4, first
     assert isinstance(records["health_vanilla"], list)
