@@ -127,7 +127,7 @@ def image_grid(images, ncols=10, row_titles=None, title="", ax=None):
     """Images [N, H, W] (grey levels 0-255, or floats in [0, 1]) tiled in rows of `ncols` on one axis."""
     images = np.asarray(images, np.float64)
     grey = images if images.max() > 1.0 else images * 255.0
-    pad, (n, h, w) = 2, images.shape
+    pad, (n, h, _) = 2, images.shape
     nrows = -(-n // ncols)
     canvas = tile_images(np.clip(np.rint(grey), 0, 255).astype(np.uint8), ncols, pad=pad)
     ax = _axes(ax, figsize=(ncols * 0.7, nrows * 0.75))
