@@ -28,7 +28,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 WEIGHTS_PATH = ASSETS / "product_generator.npz"
 INFO_PATH = ASSETS / "product_generator.json"
 # SHA-256 of product_generator.npz as shipped; a different file (a truncated download, an edit) is refused
-SHIPPED_SHA256 = "228a6ee10e026ccac9b6e90b8f6dd5ec4f78b4c244c8c8f3ed0689fab1713afb"
+SHIPPED_SHA256 = "e0af184277fc61610de76d0229420a6c17ed95554a682ff326f458cac759f996"
 _LAYERS = ("bn0", "bn1", "bn2")
 _CONVS = ("conv1", "conv2", "conv_out")
 
