@@ -182,7 +182,8 @@ def test_discriminator_outputs_and_a_short_training_run(fw, head):
     from course_lib.controllable.config import ControllableGANConfig
     from course_lib.errors import ConfigError
 
-    config = ControllableGANConfig(head=head, width=8, latent_dim=8, batch_size=8, steps=3, log_every=1)
+    config = ControllableGANConfig(head=head, width=8, latent_dim=8, batch_size=8, steps=3, log_every=1,
+                                   compile="yes")  # the tf.function path (a notebook's quick mode runs eagerly)
     _, d = fw.controllable_train.build_models(config)
     x = np.zeros((4, 3, 28, 28) if fw.FRAMEWORK == "torch" else (4, 28, 28, 3), np.float32)
     as_tensor = (lambda a: __import__("torch").from_numpy(a)) if fw.FRAMEWORK == "torch" else (lambda a: a)

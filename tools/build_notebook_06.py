@@ -206,7 +206,7 @@ for head in ("projection", "acgan"):
     weights = shipped[head] if QUICK else fw.controllable.generator_weights(runs[head]["ema_generator"])
     config = ControllableGANConfig(head=head, width=int(weights["conv_out.kernel"].shape[2] * 2),
                                    latent_dim=int(weights["dense.kernel"].shape[0]))
-    generator = fw.controllable_train.build_models(config)[0]
+    generator = fw.controllable.ControllableGenerator(config.latent_dim, config.width)
     generators[head] = (fw.controllable.load_generator_weights(generator, weights), weights)
 SOURCE = (f"shipped full-mode weights ({shipped_meta['steps']['projection']} steps on a 2-core CPU)" if QUICK
           else f"the generators trained above ({STEPS} steps)")

@@ -39,10 +39,14 @@ class ControllableGANConfig:
     ema_decay: float = 0.999       # EMA of G, warmed up as min(decay, (1 + t) / (10 + t)); 0: off
     log_every: int = 50
     seed: int = 0
+    compile: str = "auto"          # tf only: "auto" (tf.function from 100 steps on; tracing costs more than a few
+                                   # eager steps), "yes", "no". The torch twin always runs eagerly.
 
     def __post_init__(self):
         if self.head not in HEADS:
             raise ConfigError(f"ControllableGANConfig.head must be one of {HEADS}; got {self.head!r}.")
+        if self.compile not in ("auto", "yes", "no"):
+            raise ConfigError(f"ControllableGANConfig.compile must be 'auto', 'yes' or 'no'; got {self.compile!r}.")
         if self.adversarial not in ("hinge", "non_saturating"):
             raise ConfigError("ControllableGANConfig.adversarial must be 'hinge' or 'non_saturating'; "
                               f"got {self.adversarial!r}.")

@@ -79,7 +79,6 @@ def train_controllable_gan(config: ControllableGANConfig, images, classes, colou
     acgan, n, history, w = config.head == "acgan", config.batch_size, [], config.aux_weight
     data = tf.constant(images.astype(np.float32) / 127.5 - 1.0)                      # (N, 28, 28, 3)
 
-    @tf.function
     def train_step(real, y_real, c_real, z, y_fake, c_fake, decay):
         # 2. update D: real/fake targets 1/0; the conditions go to the projection or the auxiliary heads
         fake = generator(z, y_fake, c_fake, training=True)                           # (N, 28, 28, 3)
@@ -110,6 +109,8 @@ def train_controllable_gan(config: ControllableGANConfig, images, classes, colou
             ema.update(generator, decay)
         return d_loss, g_loss
 
+    if config.compile == "yes" or (config.compile == "auto" and config.steps >= 100):
+        train_step = tf.function(train_step)
     started = time.perf_counter()
     for step in range(1, config.steps + 1):
         # 1. sample a real batch, z, and the classes and colours G is asked for
