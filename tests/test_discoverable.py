@@ -94,11 +94,10 @@ def test_dir_of_a_twin_lists_its_modules(framework):
 
 
 def test_metric_caches_go_to_the_user_cache(tmp_path, monkeypatch):
-    from course_lib.metrics import classifier, evaluation
+    from course_lib.metrics import evaluation
 
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
     assert evaluation._cache_dir() == tmp_path / "metrics"
-    assert classifier._cache_root() == tmp_path
     monkeypatch.delenv("COURSE_CACHE_DIR")
     assert evaluation._cache_dir() == Path.home() / ".cache" / "course_lib" / "metrics"
     assert REPO_ROOT not in evaluation._cache_dir().parents

@@ -32,7 +32,7 @@ NUMBERS = sorted(m.name[3:] for m in pkgutil.iter_modules([str(REPO_ROOT / "test
 
 def _bare(text):
     """Text without the characters the feedback file escapes (markdown, HTML), whitespace collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"[\\`'<>&;|\[\]]|&lt|&gt", "", text))
+    return re.sub(r"\s+", " ", re.sub(r"&lt;|&gt;|&amp;|[\\`'<>&;|\[\]]", "", text))
 
 
 def _master(number):

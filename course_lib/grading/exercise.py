@@ -184,7 +184,7 @@ class Exercise:
         matched = self.diagnose(outputs, seed) if all(error is None for error in errors) else None
         feedback = matched.feedback if matched else "; ".join(dict.fromkeys(notes))
         if self.hints:
-            feedback += f". Hint: {self.hints[0]}"
+            feedback = feedback.rstrip(". ") + f". Hint: {self.hints[0]}"
         return Score(points, self.points, f"{self.id} ({self.title}): {feedback}",
                      misconception=matched.name if matched else None)
 

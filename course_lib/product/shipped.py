@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from course_lib import frameworks
 from course_lib.errors import InputError
 
 __all__ = ["SHIPPED_SHA256", "load_shipped_generator", "load_shipped_weights", "shipped_generator_info"]
@@ -105,16 +106,12 @@ def load_shipped_generator(framework: str = "torch", path=None, sha256: str | No
     if name not in ("torch", "tf"):
         raise InputError(f"framework: expected 'torch' or 'tf', got {framework!r}.")
     arrays, meta = load_shipped_weights(path, sha256)
+    # the twin through the registry: product/ sits below the twins, which import its run folders
+    generator = frameworks.load(name).product_gan.Generator(meta["latent_dim"], meta["width"], meta["conditional"])
     if name == "torch":
-        from course_lib.torch.product_gan import Generator
-
-        generator = Generator(meta["latent_dim"], meta["width"], meta["conditional"])
         _fill_torch(generator, arrays)
         generator.eval()
     else:
-        from course_lib.tf.product_gan import Generator
-
-        generator = Generator(meta["latent_dim"], meta["width"], meta["conditional"])
         _fill_tf(generator, arrays)
     generator.shipped_meta = meta
     return generator
