@@ -22,7 +22,7 @@ from course_lib.errors import InputError
 __all__ = ["RESTORATION_WEIGHTS_SHA256", "load_restoration_weights", "restoration_weights_path",
            "save_restoration_weights"]
 
-RESTORATION_WEIGHTS_SHA256 = "a7ab97c746ad1a7cc00a57193feb5866c620252927c11a54bc29147703dc5b1c"
+RESTORATION_WEIGHTS_SHA256 = "796cd4231bf94ca24dc79bce8269e2a04a3e1ac95b5e51cb80b682e495ce45ba"
 MODELS = ("l1", "adversarial")
 
 
