@@ -37,3 +37,9 @@ def test_every_notebook_has_a_builder():
     built = {b.stem[-2:] for b in BUILDERS}
     notebooks = {p.stem[:2] for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
     assert notebooks == built
+
+
+def test_every_blog_mistake_is_taught_and_the_docs_table_is_current():
+    from tools import seed_errors_table
+
+    assert seed_errors_table.main(["--check"]) == 0, "run `python tools/seed_errors_table.py` and teach every row"

@@ -170,6 +170,7 @@ print(f"worst image: #{worst} at {bicubic_psnr[worst]:.1f} dB, best at {bicubic_
 ''')
 
 md(r"""
+<!-- seed-error: A13 -->
 > **Callout · why PSNR and SSIM cannot judge images generated from noise.**
 > Both formulas compare an image with *its own* reference, pixel by pixel. A generator that starts from noise
 > $z$ has no reference: no photo is "the one it should have drawn". Blog posts that score GAN samples with PSNR/SSIM

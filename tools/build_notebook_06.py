@@ -153,6 +153,7 @@ notebook 04 as an option for the real/fake part. Here both discriminators use th
 differ only in how the condition enters D. Our discriminator has two auxiliary heads, one for the class and one
 for the colour.
 
+<!-- seed-error: A10 -->
 **Exercise ex-06-2 (debug).** A blog post's ACGAN discriminator loss reads:
 
 ```python
@@ -393,6 +394,7 @@ unchanged. With the shipped CPU-budget generators it sits near chance throughout
 shape yet, so this run cannot show an edit keeping the class.
 
 ## 7. Where the field went
+<!-- seed-error: A15 -->
 
 - **Progressive growing** (Karras et al. 2018, arXiv 1710.10196) trains at 4x4 first and adds layers up to
   1024x1024. Each stage only has to learn the detail its resolution adds.
@@ -405,6 +407,9 @@ shape yet, so this run cannot show an edit keeping the class.
   weight demodulation.
 - **Text-conditioned models** condition on a sentence instead of a class index: early GANs (arXiv 1605.05396),
   then diffusion models with a text encoder (latent diffusion, arXiv 2112.10752; DALL·E 2, arXiv 2204.06125).
+
+Lists of "GAN projects" in blog posts sometimes include optical character recognition. OCR *reads* text in an
+image: it is recognition, a classifier's job, not generation, and no part of it samples new images.
 """)
 
 code('''

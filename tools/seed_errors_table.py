@@ -78,7 +78,9 @@ def collect(notebooks_dir: Path = REPO_ROOT / "notebooks") -> dict[str, list[tup
             section = _heading(cell.source, section)
             for row in MARKER.findall(cell.source):
                 exercise = _following_exercise(cells, index)
-                how = f"spot-the-bug exercise {exercise}" if exercise else "callout"
+                # graded when the marked cell introduces the exercise itself, not a callout beside one
+                graded = exercise and re.search(rf"Exercise {exercise}\b", cell.source)
+                how = f"graded exercise {exercise}" if graded else "callout"
                 found.setdefault(row, []).append((path.stem, section, how))
     return found
 
