@@ -107,7 +107,7 @@ class ToyGANConfig:
     def __post_init__(self):
         self.validate()
 
-    def validate(self) -> "ToyGANConfig":
+    def validate(self) -> ToyGANConfig:
         """Raise ConfigError (a ValueError) naming the field, what it must be and what it is; return self."""
         rules = {"data": one_of(*TOY_DATA), "loss": one_of(*GAN_LOSS_PAIRS)}
         for name in ("steps", "batch_size", "latent_dim", "hidden", "depth", "critic_steps", "eval_samples",
@@ -210,7 +210,7 @@ class ProductGANConfig:
         unknown = [p for p in self.diffaugment.split(",") if p.strip() and p.strip() not in DIFFAUGMENT_POLICIES]
         check_field(self, "diffaugment", not unknown, f'"" or a comma list of {DIFFAUGMENT_POLICIES}')
 
-    def tutorial_baseline(self) -> "ProductGANConfig":
+    def tutorial_baseline(self) -> ProductGANConfig:
         """The tutorial-style DCGAN of blog posts: unconditional, BCE, no spectral norm, no EMA, Adam(0.5, 0.999),
         host-side batches, fp32, no compilation; same architecture, steps, batch size and data."""
         from dataclasses import replace

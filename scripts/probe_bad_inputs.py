@@ -63,9 +63,9 @@ def _vae_probes(vae, tag):
 
 
 def _other_probes():
+    from course_lib import latents as sampling
     from course_lib.data import toy2d
     from course_lib.metrics import classifier, evaluation, frechet, kid
-    from course_lib import latents as sampling
 
     # the package re-exports functions of these names: take the modules themselves
     mode_coverage = importlib.import_module("course_lib.metrics.mode_coverage")

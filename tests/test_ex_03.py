@@ -8,8 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib.grading.exercise import (HIDDEN_SEED, check, get_exercise, registered_exercises,
-                                         retired_exercises)
+from course_lib.grading.exercise import HIDDEN_SEED, check, get_exercise, registered_exercises, retired_exercises
 from tests.exercise_helpers import score
 
 IDS = ["ex-03-1", "ex-03-3", "ex-03-4", "ex-03-5", "ex-03-6", "ex-03-7"]

@@ -8,8 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_lib.metrics import (frechet_distance, frechet_distance_from_statistics, kernel_distance,
-                                mmd2_unbiased, precision_recall)
+from course_lib.metrics import (
+    frechet_distance,
+    frechet_distance_from_statistics,
+    kernel_distance,
+    mmd2_unbiased,
+    precision_recall,
+)
 from course_lib.metrics.precision_recall import knn_radii
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,8 +141,8 @@ def test_classifier_rejects_a_damaged_file(tmp_path):
 
 
 def test_floor_is_small_and_class_consistency_of_real_images_is_high(tmp_path, monkeypatch):
-    from course_lib.metrics import evaluate_images, metric_floor
     from course_lib.data import load_fashion_mnist
+    from course_lib.metrics import evaluate_images, metric_floor
 
     floor = metric_floor(n=500, seed=0, kid_subsets=3)
     assert floor["class_consistency"] >= 0.88 and floor["precision"] > 0.6 and floor["recall"] > 0.6

@@ -192,8 +192,8 @@ def test_nan_policy_losses_propagate_nan():
 
 
 def test_boundaries_reject_nan_labels_and_scales():
-    from course_lib.metrics import classifier, evaluation, frechet
     from course_lib import latents as sampling
+    from course_lib.metrics import classifier, evaluation, frechet
 
     with pytest.raises(InputError, match="labels"):
         evaluation.class_consistency(np.zeros((3, 10)), np.array([0, 10, 1]))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_lib.data.images import unit_range_to_uint8, uint8_to_unit_range
+from course_lib.data.images import uint8_to_unit_range, unit_range_to_uint8
 
 LAYOUT = {"torch": (1, 28, 28), "tf": (28, 28, 1)}
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from course_lib.frameworks import FRAMEWORKS  # noqa: E402  (the repo root goes on sys.path first)
 from tools.notebook_report import write_report  # noqa: E402
+
 TIMINGS_KEPT = 5  # successful runs remembered per notebook and framework
 
 

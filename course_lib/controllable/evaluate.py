@@ -17,6 +17,7 @@ from course_lib.controllable.sefa import (
     sefa_directions,
 )
 from course_lib.data.colour import PALETTE, luminance_ink
+from course_lib.latents import latent_batch
 from course_lib.metrics.controllable import (
     colour_accuracy_table,
     intra_class_diversity,
@@ -24,7 +25,6 @@ from course_lib.metrics.controllable import (
 )
 from course_lib.metrics.evaluation import class_consistency
 from course_lib.metrics.frechet import frechet_distance
-from course_lib.latents import latent_batch
 
 __all__ = ["condition_grid", "discover_directions", "evaluate_generator", "real_reference"]
 

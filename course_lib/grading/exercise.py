@@ -21,8 +21,9 @@ docs/instructors.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -42,7 +43,7 @@ __all__ = [
     "retired_exercises",
 ]
 
-_REGISTRY: dict[str, "Exercise"] = {}
+_REGISTRY: dict[str, Exercise] = {}
 _RETIRED: dict[str, str] = {}  # id -> why it was retired and what replaced it; ids never change meaning
 PUBLIC_SEED = 2024   # inputs used for instant feedback in the notebook
 HIDDEN_SEED = 90210  # a fixed hidden seed for local checks; the grader draws a fresh secret seed per submission

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from pathlib import Path
 
 import numpy as np
-
-import os
 
 from course_lib import validation as check
 from course_lib.atomic import write_bytes_atomic

@@ -5,9 +5,8 @@ a new twin module needs no edit here.
 """
 
 import importlib
-import pkgutil
-
 import os as _os
+import pkgutil
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TF C++ info logs in notebooks
 import tensorflow as _framework  # noqa: E402,F401  (fail here, early, when tensorflow is missing)

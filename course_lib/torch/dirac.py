@@ -10,7 +10,6 @@ import numpy as np
 import torch
 
 from course_lib import validation as check
-
 from course_lib.reference.dirac import hermite_nodes
 
 __all__ = ["losses", "trajectory", "vector_field"]
