@@ -27,8 +27,8 @@ def integer(low=1, optional=False):
         if optional and v is None:
             return True
         return not isinstance(v, bool) and isinstance(v, numbers.Integral) and v >= low
-    what = f"an integer >= {low}" + (" or None" if optional else "")
-    return ok, what
+    what = {1: "a positive integer", 0: "a non-negative integer"}.get(low, f"an integer >= {low}")
+    return ok, what + (" or None" if optional else "")
 
 
 def number(low=None, high=None, low_open=False, high_open=False, finite=True):
@@ -37,9 +37,11 @@ def number(low=None, high=None, low_open=False, high_open=False, finite=True):
             return False
         return ((low is None or (v > low if low_open else v >= low))
                 and (high is None or (v < high if high_open else v <= high)))
-    bounds = f"{'(' if low_open else '['}{'-inf' if low is None else low}, {'inf' if high is None else high}" \
-             f"{')' if high_open else ']'}"
-    return ok, f"a {'finite ' if finite else ''}number in {bounds}"
+    if high is None and low == 0:
+        what = "positive" if low_open else ">= 0"
+    else:
+        what = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    return ok, what + (" (a finite number)" if finite else "")
 
 
 def boolean():

@@ -20,7 +20,7 @@ from course_lib.toy.result import ToyGANResult, toy_mixture
     ("lr", 0.0, "lr must be positive"),
     ("beta1", 1.0, r"beta1 must be in \[0, 1\)"),
     ("gp_weight", -1.0, "gp_weight must be >= 0"),
-    ("lr_decay_start", 1.5, "lr_decay_start is a fraction"),
+    ("lr_decay_start", 1.5, r"lr_decay_start must be in \[0, 1\]"),
     ("snapshot_every", -1, "snapshot_every must be a non-negative integer"),
     ("pack", 0, "pack must be a positive integer"),
 ])
