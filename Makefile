@@ -44,8 +44,10 @@ test: setup
 
 # Colab's versions from requirements/colab-constraints.txt: the TensorFlow half on Colab's Python 3.13, the torch
 # half on Python 3.11 (the CPU torch on disk; a torch for 3.13 is a CUDA build of several GB).
+# COLAB_CHECK_ARGS=--one-framework-each runs each notebook once, the frameworks taking turns (CI's shorter variant).
+COLAB_CHECK_ARGS ?=
 colab-check: setup
-	OMP_NUM_THREADS=1 $(PY) tools/colab_check.py
+	OMP_NUM_THREADS=1 $(PY) tools/colab_check.py $(COLAB_CHECK_ARGS)
 
 # One notebook at a time in one browser: each kernel already uses the second core's share of the work.
 browser-test: setup
