@@ -4,6 +4,9 @@
 #   make setup   .venv/ with Python 3.11, course_lib (editable) and its extras, Fashion-MNIST located or fetched
 #   make run     every notebook in quick mode, both frameworks, with papermill -> build/ and a summary table
 #   make test    the whole test suite: unit tests, notebooks with papermill (tf) and nbval (torch)
+#   make colab-check   every notebook, both frameworks, on a replica of Colab's runtime, installed by its own
+#                Colab cell (tools/colab_check.py; environments cached in build/colab/ or $$COLAB_REPLICA_CACHE)
+#   make browser-test  every notebook run in JupyterLab in headless Chromium (needs Debian's chromium package)
 #
 # TF_PACKAGE=tensorflow gives the GPU build of TensorFlow instead of the light CPU one.
 
@@ -14,15 +17,16 @@ STAMP := $(VENV)/.course-setup-done
 CONSTRAINTS := requirements/ci-constraints.txt
 TF_PACKAGE ?= tensorflow-cpu
 JOBS ?= 2
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup data run test clean
+.PHONY: setup data run test colab-check browser-test clean
 
 setup: $(STAMP) data
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev]"
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev,browser]"
 	@touch $(STAMP)
 
 data: $(STAMP)
@@ -34,8 +38,21 @@ run: setup
 # One math thread per process: $(JOBS) pytest workers plus their notebook kernels share the cores, and torch's
 # OpenMP threads spin when oversubscribed (a small VAE step: 23 ms with one thread, 294 ms with two, busy machine).
 test: setup
+	$(VENV)/bin/ruff check .
 	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
+
+# Colab's versions from requirements/colab-constraints.txt: the TensorFlow half on Colab's Python 3.13, the torch
+# half on Python 3.11 (the CPU torch on disk; a torch for 3.13 is a CUDA build of several GB).
+# COLAB_CHECK_ARGS=--one-framework-each runs each notebook once, the frameworks taking turns (CI's shorter variant).
+COLAB_CHECK_ARGS ?=
+colab-check: setup
+	OMP_NUM_THREADS=1 $(PY) tools/colab_check.py $(COLAB_CHECK_ARGS)
+
+# One notebook at a time in one browser: each kernel already uses the second core's share of the work.
+browser-test: setup
+	@test -x $(CHROMIUM) || { echo "make browser-test needs Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
+	OMP_NUM_THREADS=1 COURSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider browser_tests
 
 clean:
 	rm -rf build runs .pytest_cache notebooks/course_records

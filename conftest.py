@@ -19,6 +19,7 @@ import pytest
 REPO_ROOT = pathlib.Path(__file__).resolve().parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ.setdefault("COURSE_HEADLESS", "1")  # explorers draw static figures here and in nbval/papermill kernels
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
 
 collect_ignore_glob = ["tests/fixtures/*", "build/*", "runs/*"]

@@ -77,6 +77,7 @@ def main(argv=None) -> int:
     import nbformat
 
     from course_lib import __version__
+    from course_lib.frameworks import FRAMEWORKS
     from course_lib.grading.cli import grade_folder
     from course_lib.grading.sandbox import Limits, probe_isolation
 
@@ -85,7 +86,7 @@ def main(argv=None) -> int:
     parser.add_argument("--solutions", default=None)
     parser.add_argument("--copies", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--framework", default="torch", choices=["torch", "tf"])
+    parser.add_argument("--framework", default="torch", choices=FRAMEWORKS)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args(argv)

@@ -18,14 +18,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course_lib import pacgan_table  # noqa: E402
+from course_lib.frameworks import FRAMEWORKS  # noqa: E402  (imports follow the sys.path line above)
+from course_lib.toy import pacgan_table  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--framework", default="torch", choices=["torch", "tf"])
+    parser.add_argument("--framework", default="torch", choices=FRAMEWORKS)
     parser.add_argument("--seeds", type=int, default=None, help="seeds per cell (3 full, 1 quick)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--methods", default=",".join(pacgan_table.DEFAULT_METHODS),

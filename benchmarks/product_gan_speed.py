@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import sys
 import time
@@ -108,7 +107,7 @@ def check_graph(fw, base, info, steps=30):
                                                                                  graphed["generator"].parameters()))
     diverged = [step for step, gap in zip(eager["history"]["step"], gaps) if gap > 1e-4]
     emit({**info, "measure": "cuda_graph_check", "steps": steps, "graph_used": graphed.get("cuda_graph"),
-          "warmup_steps_before_capture": fw.product_train._CUDAGraphStep.WARMUP,
+          "warmup_steps_before_capture": fw.speed._CUDAGraphStep.WARMUP,
           "loss_gap_per_step": [float(f"{gap:.3g}") for gap in gaps],
           "first_step_differing_by_more_than_1e-4": diverged[0] if diverged else None,
           "max_abs_generator_weight_difference": weight_gap})
@@ -123,15 +122,17 @@ def vae_row(fw, framework, n, info, epochs=10):
     vae, _ = fw.vae_train.train_vae(VAEConfig(architecture="mlp", epochs=epochs, seed=0), progress=False)
     seconds = time.time() - start
     row = evaluate_images(fw.vae_models.sample_images(vae, n, seed=1), None, seed=0)
-    emit({**info, "measure": "quality", "recipe": f"vae_notebook03_mlp_{epochs}epochs", "train_seconds": round(seconds, 1),
-          "features": "course classifier, not Inception", **row})
+    emit({**info, "measure": "quality", "recipe": f"vae_notebook03_mlp_{epochs}epochs",
+          "train_seconds": round(seconds, 1), "features": "course classifier, not Inception", **row})
     return row
 
 
 def main(argv=None) -> int:
     global RESULTS
+    from course_lib.frameworks import FRAMEWORKS, get, validate
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frameworks", default="torch,tf")
+    parser.add_argument("--frameworks", default=",".join(FRAMEWORKS), help=f"comma list from {FRAMEWORKS}")
     parser.add_argument("--speed-steps", type=int, default=600)
     parser.add_argument("--repeats", type=int, default=1, help="time each loop this many times; ratios of medians")
     parser.add_argument("--speed-variants", default=",".join(SPEED_VARIANTS),
@@ -166,7 +167,7 @@ def main(argv=None) -> int:
     from course_lib.metrics import evaluate_images, metric_floor
     from course_lib.viz.product import catalogue_sheet
 
-    frameworks = [f for f in args.frameworks.split(",") if f]
+    frameworks = [validate(f) for f in args.frameworks.split(",") if f]
     base = {"what": "product_gan_speed", "python": platform.python_version(), "course_lib": course_lib.__version__}
     names = {}
     for framework in frameworks:
@@ -188,7 +189,7 @@ def main(argv=None) -> int:
         if not names.get(framework):
             continue
         fw = course_lib.load(framework)
-        version = getattr(__import__("torch" if framework == "torch" else "tensorflow"), "__version__")
+        version = __import__(get(framework).module).__version__
         info = {**base, "framework": framework, "framework_version": version, "device": names[framework]}
         if args.check_graph and framework == "torch" and "cpu" not in names[framework]:
             check_graph(fw, ours, info)
@@ -233,8 +234,9 @@ def main(argv=None) -> int:
             images = fw.product_gan.sample_images(result["ema_generator"], labels, seed=1)
             row = evaluate_images(images, labels if config.conditional else None, seed=0)
             sheet = np.repeat(np.arange(10), 8)
+            sheet_path = Path(args.figures) / f"catalogue_{framework}_{recipe}_seed{args.seed}.png"
             catalogue_sheet(fw.product_gan.sample_images(result["ema_generator"], sheet, seed=2), sheet,
-                            FASHION_MNIST_CLASSES, Path(args.figures) / f"catalogue_{framework}_{recipe}_seed{args.seed}.png",
+                            FASHION_MNIST_CLASSES, sheet_path,
                             title=f"{recipe} recipe, {framework}, {args.quality_steps} steps")
             quality[recipe] = row
             emit({**info, "measure": "quality", "recipe": recipe, "steps": args.quality_steps, "seed": args.seed,

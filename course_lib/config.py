@@ -6,25 +6,61 @@ options, no config framework.
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import asdict, dataclass
 
-__all__ = ["asdict", "DataConfig", "ProductGANConfig", "VAEConfig"]
+from course_lib.validation import check_field
+
+__all__ = ["asdict", "GAN_LOSS_PAIRS", "ProductGANConfig", "TOY_DATA", "ToyGANConfig", "VAEConfig",
+           "validate_config"]
 
 
-@dataclass
-class DataConfig:
-    """How batches are made from Fashion-MNIST in either twin."""
-
-    split: str = "train"
-    batch_size: int = 128
-    shuffle: bool = True
-    seed: int = 0
-    drop_remainder: bool = True   # a partial last batch retraces tf.function every epoch
-    on_device: bool = False       # hold the whole data set on the accelerator
+# One way to check every config: each dataclass lists a rule per field; __post_init__ runs validate_config,
+# which raises ConfigError naming the class, the field, what is allowed and what came.
+def one_of(*choices):
+    return lambda v: isinstance(v, str) and v in choices, f"one of {choices}"
 
 
-# ---------------------------------------------------------------- GAN losses on toy 2-D data (issue 3, notebook 01;
-# the remedies are issue 4's, notebook 02)
+def integer(low=1, optional=False):
+    def ok(v):
+        if optional and v is None:
+            return True
+        return not isinstance(v, bool) and isinstance(v, numbers.Integral) and v >= low
+    what = {1: "a positive integer", 0: "a non-negative integer"}.get(low, f"an integer >= {low}")
+    return ok, what + (" or None" if optional else "")
+
+
+def number(low=None, high=None, low_open=False, high_open=False, finite=True):
+    def ok(v):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or math.isnan(v) or (finite and math.isinf(v)):
+            return False
+        return ((low is None or (v > low if low_open else v >= low))
+                and (high is None or (v < high if high_open else v <= high)))
+    if high is None and low == 0:
+        what = "positive" if low_open else ">= 0"
+    else:
+        what = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    return ok, what + (" (a finite number)" if finite else "")
+
+
+def boolean():
+    return lambda v: isinstance(v, bool), "True or False"
+
+
+def text():
+    return lambda v: isinstance(v, str), "a string"
+
+
+def validate_config(config, rules: dict):
+    """Check every field of `config` against its rule (ok(value), what); return config."""
+    for name, (ok, what) in rules.items():
+        check_field(config, name, ok(getattr(config, name)), what)
+    return config
+
+
+# ---------------------------------------------------------------- GAN losses on toy 2-D data (notebook 01;
+# the remedies are notebook 02's)
 
 # loss name -> (discriminator loss, generator loss), function names in course_lib/<fw>/losses.py
 GAN_LOSS_PAIRS = {
@@ -42,7 +78,7 @@ class ToyGANConfig:
     """A small MLP GAN on a toy 2-D mixture (course_lib.data.toy2d), the same in both twins.
 
     Defaults follow shared measurements on a CPU: 3x128 ReLU MLPs, batch 256, Adam 5e-4 with beta1 0.5.
-    Remedy fields (pack .. weight_clip) are issue 4's (notebooks/02_gan_instability.ipynb).
+    Remedy fields (pack .. weight_clip) belong to notebooks/02_gan_instability.ipynb.
     """
 
     data: str = "ring"              # "ring" (8 modes) or "grid" (25 modes)
@@ -63,7 +99,7 @@ class ToyGANConfig:
     eval_samples: int = 2500        # samples generated at the end (and in snapshots)
     log_every: int = 10             # history / monitor every this many steps
     seed: int = 0
-    # remedies, implemented by issue 4
+    # remedies (notebook 02)
     pack: int = 1                   # PacGAN packing degree m (arXiv 1712.04086)
     minibatch_std: bool = False     # minibatch standard deviation feature (arXiv 1710.10196)
     spectral_norm: bool = False     # spectral normalisation of D (arXiv 1802.05957)
@@ -73,36 +109,24 @@ class ToyGANConfig:
     def __post_init__(self):
         self.validate()
 
-    def validate(self) -> "ToyGANConfig":
-        """Raise ValueError naming the field, what it must be and what it is; return self when all is fine."""
-        if self.data not in TOY_DATA:
-            raise ValueError(f"ToyGANConfig.data must be one of {TOY_DATA}; got {self.data!r}.")
-        if self.loss not in GAN_LOSS_PAIRS:
-            raise ValueError(f"ToyGANConfig.loss must be one of {tuple(GAN_LOSS_PAIRS)}; got {self.loss!r}.")
+    def validate(self) -> ToyGANConfig:
+        """Raise ConfigError (a ValueError) naming the field, what it must be and what it is; return self."""
+        rules = {"data": one_of(*TOY_DATA), "loss": one_of(*GAN_LOSS_PAIRS)}
         for name in ("steps", "batch_size", "latent_dim", "hidden", "depth", "critic_steps", "eval_samples",
                      "log_every", "pack"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"ToyGANConfig.{name} must be a positive integer; got {value!r}.")
+            rules[name] = integer(1)
         for name in ("snapshot_every", "seed", "unrolled_steps"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"ToyGANConfig.{name} must be a non-negative integer; got {value!r}.")
-        if not self.lr > 0:
-            raise ValueError(f"ToyGANConfig.lr must be positive; got {self.lr!r}.")
-        for name in ("beta1", "beta2"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"ToyGANConfig.{name} must be in [0, 1); got {getattr(self, name)!r}.")
+            rules[name] = integer(0)
+        rules["lr"] = number(0.0, low_open=True, finite=False)  # inf is how the tests make a run diverge
+        rules["beta1"] = rules["beta2"] = number(0.0, 1.0, high_open=True)
         for name in ("gp_weight", "r1_gamma", "weight_clip"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"ToyGANConfig.{name} must be >= 0 (0 turns it off); got {getattr(self, name)!r}.")
-        if not 0.0 <= self.lr_decay_start <= 1.0:
-            raise ValueError(f"ToyGANConfig.lr_decay_start is a fraction of training in [0, 1] (1.0: no decay); "
-                             f"got {self.lr_decay_start!r}.")
-        return self
+            rules[name] = number(0.0)
+        rules["lr_decay_start"] = number(0.0, 1.0)
+        rules["minibatch_std"] = rules["spectral_norm"] = boolean()
+        return validate_config(self, rules)
 
 
-# --- notebook 03: the VAE evidence lower bound (issue 5) ---
+# --- notebook 03: the VAE evidence lower bound ---
 @dataclass
 class VAEConfig:
     """A VAE and its training in either twin (course_lib/<fw>/vae_models.py, vae_train.py)."""
@@ -120,6 +144,17 @@ class VAEConfig:
     warmup_steps: int = 0          # KL warm-up: the weight rises linearly from 0 to beta over these steps
     train_limit: int | None = None  # use only the first train_limit training images (quick mode)
     seed: int = 0
+
+    def __post_init__(self):
+        validate_config(self, {
+            "architecture": one_of("mlp", "conv", "linear"), "latent_dim": integer(1), "hidden_dim": integer(1),
+            "channels": integer(1), "likelihood": one_of("bernoulli", "gaussian"),
+            "binarize": one_of("dynamic", "static", "none"), "epochs": integer(1), "batch_size": integer(1),
+            "learning_rate": number(0.0, low_open=True), "beta": number(0.0), "warmup_steps": integer(0),
+            "train_limit": integer(1, optional=True), "seed": integer(0)})
+
+
+DIFFAUGMENT_POLICIES = ("translation", "cutout", "brightness")
 
 
 # --- Notebook 04: the product-image project (class-conditional GAN) ---------------------------------------
@@ -163,11 +198,21 @@ class ProductGANConfig:
                 "compile": ("auto", "yes", "no"), "cuda_graph": ("auto", "yes", "no")}
 
     def __post_init__(self):
-        for name, choices in self.SWITCHES.items():
-            if getattr(self, name) not in choices:
-                raise ValueError(f"config.{name} must be one of {choices}; got {getattr(self, name)!r}.")
+        rules = {name: one_of(*choices) for name, choices in self.SWITCHES.items()}
+        rules.update({
+            "name": text(), "conditional": boolean(), "loss": one_of("hinge", "non_saturating", "bce"),
+            "latent_dim": integer(1), "width": integer(1), "spectral_norm": boolean(),
+            "ema_decay": number(0.0, 1.0, high_open=True), "diffaugment": text(), "steps": integer(1),
+            "batch_size": integer(1), "lr_g": number(0.0, low_open=True), "lr_d": number(0.0, low_open=True),
+            "beta1": number(0.0, 1.0, high_open=True), "beta2": number(0.0, 1.0, high_open=True),
+            "limit": integer(1, optional=True), "seed": integer(0), "tutorial_loop": boolean(),
+            "checkpoint_every": integer(1), "keep_checkpoints": integer(1), "sample_every": integer(1),
+            "log_every": integer(1), "runs_dir": text()})
+        validate_config(self, rules)
+        unknown = [p for p in self.diffaugment.split(",") if p.strip() and p.strip() not in DIFFAUGMENT_POLICIES]
+        check_field(self, "diffaugment", not unknown, f'"" or a comma list of {DIFFAUGMENT_POLICIES}')
 
-    def tutorial_baseline(self) -> "ProductGANConfig":
+    def tutorial_baseline(self) -> ProductGANConfig:
         """The tutorial-style DCGAN of blog posts: unconditional, BCE, no spectral norm, no EMA, Adam(0.5, 0.999),
         host-side batches, fp32, no compilation; same architecture, steps, batch size and data."""
         from dataclasses import replace

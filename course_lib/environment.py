@@ -7,17 +7,21 @@ import platform
 import re
 import sys
 
+from course_lib.frameworks import REGISTRY, validate
+
 __all__ = ["MINIMUM_VERSIONS", "EnvironmentProblem", "check_environment"]
 
-# Oldest versions the twins are written for (Keras 3 APIs, torch.nn.utils.parametrizations, ...).
-MINIMUM_VERSIONS = {"python": (3, 11), "torch": (2, 2), "tensorflow": (2, 16), "keras": (3, 0), "numpy": (1, 26)}
-_FRAMEWORK_MODULES = {"torch": ["torch"], "tf": ["tensorflow", "keras"]}
-_FIXES = {
-    "torch": "pip install 'torch>=2.2'   (in the course repository: make setup)",
-    "tensorflow": "pip install 'tensorflow>=2.16'   (CPU only: pip install tensorflow-cpu)",
-    "keras": "pip install 'keras>=3'",
-    "numpy": "pip install 'numpy>=1.26'",
-}
+# Oldest versions the twins are written for (Keras 3 APIs, torch.nn.utils.parametrizations, ...): the
+# frameworks' from course_lib.frameworks, Python's and numpy's for every framework.
+MINIMUM_VERSIONS = {"python": (3, 11), "numpy": (1, 26),
+                    **{package: version for entry in REGISTRY.values() for package, version in entry.packages}}
+_FIX_NOTES = {"torch": "   (in the course repository: make setup)",
+              "tensorflow": "   (CPU only: pip install tensorflow-cpu)"}
+
+
+def _fix(package: str) -> str:
+    minimum = ".".join(map(str, MINIMUM_VERSIONS[package]))
+    return f"pip install '{package}>={minimum}'" + _FIX_NOTES.get(package, "")
 
 
 class EnvironmentProblem(RuntimeError):
@@ -46,20 +50,19 @@ def check_environment(framework: str) -> dict:
     Returns:
         {"python": "3.11.7", "numpy": "...", "torch": "...", "platform": "..."} for the packages checked.
     """
-    if framework not in _FRAMEWORK_MODULES:
-        raise ValueError(f"framework must be 'torch' or 'tf'; got {framework!r}.")
+    framework = validate(framework)
     report = {"python": platform.python_version(), "platform": platform.platform()}
     if sys.version_info[:2] < MINIMUM_VERSIONS["python"]:
         raise EnvironmentProblem(f"Python {report['python']} is too old: the course needs Python 3.11 or newer.")
     problems = []
-    for package in ["numpy"] + _FRAMEWORK_MODULES[framework]:
+    for package in ["numpy"] + [name for name, _ in REGISTRY[framework].packages]:
         version = _installed_version(package)
         report[package] = version
         if version is None:
-            problems.append(f"{package} is not installed. Fix: {_FIXES[package]}")
+            problems.append(f"{package} is not installed. Fix: {_fix(package)}")
         elif _version_tuple(version) < MINIMUM_VERSIONS[package]:
             minimum = ".".join(map(str, MINIMUM_VERSIONS[package]))
-            problems.append(f"{package} {version} is older than {minimum}. Fix: {_FIXES[package]}")
+            problems.append(f"{package} {version} is older than {minimum}. Fix: {_fix(package)}")
     if problems:
         raise EnvironmentProblem("The environment is not ready for FRAMEWORK = "
                                  f"{framework!r}:\n  " + "\n  ".join(problems) +

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["HINTS", "HealthFlag", "TrainingDiverged", "TrainingMonitor"]
+__all__ = ["HINTS", "LOSS_HINTS", "HealthFlag", "TrainingDiverged", "TrainingMonitor", "hint_for"]
 
 HINTS = {
     "nan": "lower the learning rate (try half), add a gradient penalty (r1_gamma=1 or gp_weight=10), and check "
@@ -34,6 +34,31 @@ HINTS = {
     "collapse": "the generator covers few modes (mode collapse): pack samples (pack=2, PacGAN), add R1 "
                 "(r1_gamma=1), or train longer with a decaying learning rate.",
 }
+
+# Advice that depends on the loss in use: HINTS is calibrated for the BCE (minimax / non-saturating) losses, whose
+# generator gradient vanishes when D wins; the hinge and Wasserstein generator losses are linear in D's score and
+# never saturate, so "switch to the non-saturating loss" would send a student the wrong way.
+_D_WINS = "the discriminator wins: give it less capacity or a smaller learning rate, add R1 (r1_gamma=1) or "
+LOSS_HINTS = {
+    "minimax": {"d_overpowers": _D_WINS + "instance noise, and switch G to the non-saturating loss (-log D(G(z))): "
+                                          "the minimax G loss saturates exactly when D wins."},
+    "non_saturating": {"d_overpowers": _D_WINS + "instance noise; G already uses the non-saturating loss."},
+    "bce": {"d_overpowers": _D_WINS + "instance noise; G already uses the non-saturating loss."},
+    "hinge": {"d_overpowers": "the discriminator wins: lower D's learning rate (lr_d) or its capacity, or augment "
+                              "what D sees (diffaugment=\"translation,cutout\"); the hinge G loss is linear in D's "
+                              "score and does not saturate, so changing G's loss will not help."},
+    "wasserstein": {"d_overpowers": "the critic wins: lower its learning rate, and use a gradient penalty "
+                                    "(gp_weight=10) rather than weight clipping; the Wasserstein G loss does not "
+                                    "saturate, so changing G's loss will not help."},
+    "least_squares": {"d_overpowers": _D_WINS + "instance noise; the least-squares G loss saturates less than "
+                                                "the minimax one but grows with D's confidence."},
+}
+
+
+def hint_for(kind: str, loss: str | None = None) -> str:
+    """What to try for a flag of `kind` ("nan", "d_overpowers", "g_blowup", "collapse") with the GAN `loss` in use
+    (a key of course_lib.config.GAN_LOSS_PAIRS, or "bce"); None or an unknown loss gives the BCE-calibrated HINTS."""
+    return LOSS_HINTS.get(loss, {}).get(kind, HINTS[kind])
 
 
 class TrainingDiverged(FloatingPointError):
@@ -69,11 +94,13 @@ class TrainingMonitor:
         collapse_fraction, collapse_kl: thresholds of `check_samples`.
         raise_on_nan: raise TrainingDiverged on a NaN/inf loss (else only flag it).
         verbose: print each new flag as it happens.
+        loss: the GAN loss in use, so that the advice fits it (see hint_for); the training loops set it through
+            use_loss. None: advice calibrated for the BCE losses.
     Used in: notebooks/02_gan_instability.ipynb
     """
 
     def __init__(self, window=50, d_loss_floor=0.1, g_loss_ceiling=5.0, g_growth=6.0, collapse_fraction=0.9,
-                 collapse_kl=0.3, raise_on_nan=True, verbose=True, d_gap_limit=8.0):
+                 collapse_kl=0.3, raise_on_nan=True, verbose=True, d_gap_limit=8.0, loss=None):
         if window < 1:
             raise ValueError(f"window must be a positive number of calls; got {window!r}.")
         self.window, self.d_loss_floor, self.g_loss_ceiling, self.g_growth = int(window), d_loss_floor, \
@@ -89,6 +116,11 @@ class TrainingMonitor:
         self._recent_g: deque = deque(maxlen=self.window)
         self._g_start: float | None = None
         self._active: set[str] = set()
+        self.loss = loss
+
+    def use_loss(self, loss):
+        """Tell the monitor which GAN loss the loop trains with (a key of GAN_LOSS_PAIRS, or "bce")."""
+        self.loss = loss
 
     def _flag(self, step, kind, message, active):
         if not active:
@@ -97,7 +129,7 @@ class TrainingMonitor:
         if kind in self._active:
             return None
         self._active.add(kind)
-        flag = HealthFlag(int(step), kind, message, HINTS[kind])
+        flag = HealthFlag(int(step), kind, message, hint_for(kind, self.loss))
         self.flags.append(flag)
         if self.verbose:
             print(flag, flush=True)
@@ -122,7 +154,7 @@ class TrainingMonitor:
             flag = self._flag(step, "nan", message, True)
             if self.raise_on_nan:
                 raise TrainingDiverged(f"Training diverged at step {step}: D loss = {d_loss}, G loss = {g_loss}. "
-                                       f"What to try: {HINTS['nan']}")
+                                       f"What to try: {hint_for('nan', self.loss)}")
             return [flag] if flag else []
         self._recent_d.append(d_loss)
         self._recent_g.append(g_loss)

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from course_lib.records import set_records_path
+from course_lib.environment import check_environment
+from course_lib.frameworks import load, validate
+from course_lib.records import record, set_records_path
+from course_lib.records import records_path as current_records_path
 
-__all__ = ["NotebookSession", "in_colab", "quick_mode", "setup_notebook"]
+__all__ = ["NotebookSession", "quick_mode", "setup_notebook"]
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -17,13 +20,6 @@ _TRUE = {"1", "true", "yes", "on"}
 def quick_mode(quick: bool = False) -> bool:
     """True when the notebook should run small: its QUICK parameter, or COURSE_QUICK=1 in the environment."""
     return bool(quick) or os.environ.get("COURSE_QUICK", "").strip().lower() in _TRUE
-
-
-def in_colab() -> bool:
-    """True inside Google Colab."""
-    import sys
-
-    return "google.colab" in sys.modules
 
 
 @dataclass
@@ -53,17 +49,13 @@ def setup_notebook(name: str, framework: str, quick: bool = False, seed: int = 0
         seed: seeds Python, numpy and the framework.
         records_path: optional sidecar path; COURSE_RECORD_PATH in the environment still wins.
     """
-    import course_lib
-    from course_lib.environment import check_environment
-
-    if isinstance(framework, str):
-        check_environment(framework.lower())  # fails fast with the exact fix, before a slow framework import
-    fw = course_lib.load(framework)
+    framework = validate(framework)  # the one check of the name on its way from the notebook to the twin
+    check_environment(framework)  # fails fast with the exact fix, before a slow framework import
+    fw = load(framework)
     fw.utils.set_seed(seed)
-    path = Path(records_path) if records_path else Path("course_records") / f"{name}.json"
-    set_records_path(path)
-    session = NotebookSession(name=name, framework=framework.lower(), quick=quick_mode(quick), seed=int(seed),
-                              fw=fw, records_path=course_lib.records_path())
-    course_lib.record("framework", session.framework)
-    course_lib.record("quick", session.quick)
+    set_records_path(Path(records_path) if records_path else Path("course_records") / f"{name}.json")
+    session = NotebookSession(name=name, framework=framework, quick=quick_mode(quick), seed=int(seed),
+                              fw=fw, records_path=current_records_path())
+    record("framework", session.framework)
+    record("quick", session.quick)
     return session

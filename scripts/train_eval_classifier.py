@@ -1,8 +1,8 @@
 """Train the course's evaluation classifier for Fashion-MNIST and write its weights for course_lib.metrics.
 
 Deterministic: one CPU thread, fixed seeds, deterministic algorithms, a fixed data order. It writes
-data/eval_classifier.npz (float32, BatchNorm folded into the convolutions, a few hundred kB) and
-data/eval_classifier.json (architecture, test accuracy, SHA-256 of the .npz, the command).
+course_lib/metrics/assets/eval_classifier.npz (float32, BatchNorm folded into the convolutions, a few hundred
+kB) and course_lib/metrics/assets/eval_classifier.json (architecture, test accuracy, SHA-256 of the .npz, the command).
 The numpy forward pass in course_lib/metrics/classifier.py reads that file, so metrics never depend on the
 framework that made the images.
 
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=str(REPO / "data" / "eval_classifier.npz"))
+    parser.add_argument("--out", default=str(REPO / "course_lib" / "metrics" / "assets" / "eval_classifier.npz"))
     args = parser.parse_args(argv)
 
     import torch

@@ -9,19 +9,21 @@ from __future__ import annotations
 import pathlib
 import random
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-
 import numpy as np
 import pytest
 
-FRAMEWORKS = ["torch", "tf"]
+from course_lib import frameworks
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+FRAMEWORKS = list(frameworks.FRAMEWORKS)
 
 
 @pytest.fixture(params=FRAMEWORKS)
 def framework(request):
     """"torch" or "tf"; skips cleanly when that framework is not installed."""
     name = request.param
-    pytest.importorskip("torch" if name == "torch" else "tensorflow")
+    pytest.importorskip(frameworks.get(name).module)
     return name
 
 

@@ -55,7 +55,7 @@ def test_prepare_grades_the_last_duplicate_and_restores_a_deleted_stub_without_s
     first = next(i for i, c in enumerate(sub.cells) if "ex-00-1" in _tags(c) and "exercise" in _tags(c))
     sub.cells.insert(first + 1, nbformat.v4.new_code_cell("def to_unit_range(x):\n    return x",
                                                           metadata={"tags": ["exercise", "ex-00-1"]}))
-    sub.cells = [c for c in sub.cells if not ("ex-00-2" in _tags(c))]  # exercise and check cells deleted
+    sub.cells = [c for c in sub.cells if "ex-00-2" not in _tags(c)]  # exercise and check cells deleted
     prepared = prepare_submission(master, sub)
     cells = prepared.nb.cells
     assert prepared.graded == ["ex-00-1"]

@@ -67,8 +67,8 @@ BORROW = "def non_saturating_generator_loss(fake_logits):\n    return {call}(fak
     ("(lambda x: float(bce(1 / (1 + np.exp(-x)), np.ones_like(x))))", []),  # the helper the notebook hands out
 ])
 def test_uses_of_course_lib_are_reported_as_written(call, expected):
-    results, exercises, seed = _run(["ex-01-1"], {"ex-01-1": BORROW.format(call=call)}, _master(NOTEBOOKS["01"]))
-    result = results["ex-01-1"]
+    results, exercises, seed = _run(["ex-01-9"], {"ex-01-9": BORROW.format(call=call)}, _master(NOTEBOOKS["01"]))
+    result = results["ex-01-9"]
     assert result.library == expected
     if expected:
         assert exercises[0].score_outputs(result.outputs, seed, result.errors).points == 0
@@ -91,9 +91,9 @@ def test_instant_feedback_warns_about_borrowed_answers(capsys):
     from course_lib.reference import losses as ref
 
     borrowed = lambda fake_logits: ref.non_saturating_generator_loss(fake_logits)
-    assert check("ex-01-1", borrowed) is borrowed  # right values: the notebook keeps it...
+    assert check("ex-01-9", borrowed) is borrowed  # right values: the notebook keeps it...
     assert "uses course_lib (ref)" in capsys.readouterr().out  # ...but says what the grader will do
 
     own = lambda fake_logits: np.mean(np.logaddexp(0.0, -np.asarray(fake_logits, dtype=np.float64)))
-    check("ex-01-1", own)
+    check("ex-01-9", own)
     assert "correct, well done" in capsys.readouterr().out

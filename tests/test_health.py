@@ -79,7 +79,8 @@ def test_plugs_into_the_toy_gan(fw):
     fw.toy_gan.train_toy_gan(ToyGANConfig(steps=20, log_every=5), monitor=monitor)
     assert monitor.steps == [5, 10, 15, 20]
     with pytest.raises(TrainingDiverged, match="step"):
-        fw.toy_gan.train_toy_gan(ToyGANConfig(steps=5, log_every=1, lr=float("inf")), monitor=TrainingMonitor(verbose=False))
+        fw.toy_gan.train_toy_gan(ToyGANConfig(steps=5, log_every=1, lr=float("inf")),
+                                 monitor=TrainingMonitor(verbose=False))
 
 
 def test_saturated_real_fake_gap_flags_the_discriminator():
@@ -88,3 +89,17 @@ def test_saturated_real_fake_gap_flags_the_discriminator():
         monitor(step, 0.5, 1.0, d_gap=2.0 if step < 10 else 12.0)
     assert monitor.kinds() == ["d_overpowers"]
     assert "logit gap" in monitor.flags[0].message
+
+
+def test_advice_fits_the_loss_in_use():
+    from course_lib.health import hint_for
+
+    assert "use the non-saturating generator loss" in hint_for("d_overpowers")  # no loss named: BCE-calibrated
+    assert "switch G to the non-saturating loss" in hint_for("d_overpowers", "minimax")
+    hinge = hint_for("d_overpowers", "hinge")
+    assert "does not saturate" in hinge and "use the non-saturating" not in hinge
+    assert hint_for("collapse", "hinge") == hint_for("collapse")  # only the loss-specific advice changes
+    monitor = TrainingMonitor(window=2, verbose=False, loss="hinge")
+    for step in range(1, 5):
+        monitor(step, 0.01, 3.0)
+    assert monitor.flags[0].kind == "d_overpowers" and "diffaugment" in monitor.flags[0].hint

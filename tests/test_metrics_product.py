@@ -8,11 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_lib.metrics import (frechet_distance, frechet_distance_from_statistics, kernel_distance,
-                                mmd2_unbiased, precision_recall)
+from course_lib.metrics import (
+    frechet_distance,
+    frechet_distance_from_statistics,
+    kernel_distance,
+    mmd2_unbiased,
+    precision_recall,
+)
 from course_lib.metrics.precision_recall import knn_radii
 
 REPO = Path(__file__).resolve().parents[1]
+ASSETS = REPO / "course_lib" / "metrics" / "assets"
 
 
 def _random_spd(rng, d):
@@ -98,8 +104,8 @@ def test_precision_recall_on_constructed_sets():
 
 
 def test_classifier_file_checksum_matches_its_record():
-    info = json.loads((REPO / "data" / "eval_classifier.json").read_text())
-    data = (REPO / "data" / info["file"]).read_bytes()
+    info = json.loads((ASSETS / "eval_classifier.json").read_text())
+    data = (ASSETS / info["file"]).read_bytes()
     from course_lib.metrics.classifier import CLASSIFIER_SHA256
 
     assert hashlib.sha256(data).hexdigest() == info["sha256"] == CLASSIFIER_SHA256
@@ -129,14 +135,14 @@ def test_classifier_rejects_a_damaged_file(tmp_path):
     from course_lib.metrics.classifier import load_classifier
 
     bad = tmp_path / "eval_classifier.npz"
-    bad.write_bytes((REPO / "data" / "eval_classifier.npz").read_bytes() + b"x")
+    bad.write_bytes((ASSETS / "eval_classifier.npz").read_bytes() + b"x")
     with pytest.raises(ValueError, match="SHA-256"):
         load_classifier(bad)
 
 
 def test_floor_is_small_and_class_consistency_of_real_images_is_high(tmp_path, monkeypatch):
-    from course_lib.metrics import evaluate_images, metric_floor
     from course_lib.data import load_fashion_mnist
+    from course_lib.metrics import evaluate_images, metric_floor
 
     floor = metric_floor(n=500, seed=0, kid_subsets=3)
     assert floor["class_consistency"] >= 0.88 and floor["precision"] > 0.6 and floor["recall"] > 0.6

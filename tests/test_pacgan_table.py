@@ -8,7 +8,7 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
-from course_lib import pacgan_table
+from course_lib.toy import pacgan_table
 
 
 def test_table_configs_cover_datasets_methods_seeds():

@@ -8,6 +8,7 @@ import pytest
 
 from course_lib.config import ProductGANConfig
 from course_lib.product import runs
+from course_lib.training import NaNLossError
 
 TINY = ProductGANConfig(name="tiny", width=8, latent_dim=8, batch_size=16, steps=6, limit=64, log_every=1,
                         checkpoint_every=3, sample_every=1000, keep_checkpoints=2, ema_decay=0.9)
@@ -78,8 +79,6 @@ def test_twin_parity_of_generator_and_discriminator_with_copied_weights():
 
 def test_spectral_norm_makes_the_largest_singular_value_one(fw):
     g, d = fw.product_train.build_models(replace(TINY, width=16))
-    import course_lib
-
     # after enough training-mode calls the power iteration converges: sigma(W / sigma_hat) ~ 1
     x = np.zeros((2, 1, 28, 28) if fw.FRAMEWORK == "torch" else (2, 28, 28, 1), np.float32)
     y = np.array([0, 1])
@@ -97,7 +96,6 @@ def test_spectral_norm_makes_the_largest_singular_value_one(fw):
         w = (d.conv2._matrix() / float(np.dot(d.conv2.u.numpy(), d.conv2._matrix().numpy() @ d.conv2.v.numpy())))
         w = np.asarray(w)
     assert np.linalg.svd(w, compute_uv=False)[0] == pytest.approx(1.0, abs=0.03)  # power iteration: close, not exact
-    assert course_lib  # noqa
 
 
 def test_shapes_ema_and_sampling(fw):
@@ -120,7 +118,6 @@ def test_ema_update_is_the_convex_combination(fw):
     ema.update(g2)
     if fw.FRAMEWORK == "torch":
         a, b, e = g1.dense.weight.detach().numpy(), g2.dense.weight.detach().numpy(), ema.model.dense.weight.numpy()
-        ra, rb = g1.bn0.bn.running_var.numpy(), g2.bn0.bn.running_var.numpy()
     else:
         a, b, e = g1.dense.kernel.numpy(), g2.dense.kernel.numpy(), ema.model.dense.kernel.numpy()
     np.testing.assert_allclose(e, 0.75 * a + 0.25 * b, rtol=1e-6, atol=1e-7)
@@ -250,7 +247,7 @@ def test_resume_matches_an_uninterrupted_run(fw, tmp_path, monkeypatch):
 
 def test_nan_guard_names_the_last_good_checkpoint(fw, tmp_path):
     config = replace(TINY, steps=6, lr_d=1e30, lr_g=1e30, loss="bce", spectral_norm=False, checkpoint_every=1)
-    with pytest.raises(runs.NaNLossError, match="Last good checkpoint"):
+    with pytest.raises(NaNLossError, match="Last good checkpoint"):
         fw.product_train.train_product_gan(config, run_dir=tmp_path, progress=False)
 
 

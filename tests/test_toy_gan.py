@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig
-from course_lib.toy_gan_result import ToyGANResult, toy_mixture
+from course_lib.toy.result import ToyGANResult, toy_mixture
 
 
 @pytest.mark.parametrize("field, value, match", [
@@ -20,7 +20,7 @@ from course_lib.toy_gan_result import ToyGANResult, toy_mixture
     ("lr", 0.0, "lr must be positive"),
     ("beta1", 1.0, r"beta1 must be in \[0, 1\)"),
     ("gp_weight", -1.0, "gp_weight must be >= 0"),
-    ("lr_decay_start", 1.5, "lr_decay_start is a fraction"),
+    ("lr_decay_start", 1.5, r"lr_decay_start must be in \[0, 1\]"),
     ("snapshot_every", -1, "snapshot_every must be a non-negative integer"),
     ("pack", 0, "pack must be a positive integer"),
 ])
@@ -43,7 +43,7 @@ def test_every_loss_name_names_functions_of_both_twins():
 @pytest.mark.parametrize("field, value", [("pack", 2), ("minibatch_std", True), ("spectral_norm", True),
                                           ("unrolled_steps", 5), ("weight_clip", 0.01)])
 def test_every_remedy_trains_a_few_steps(fw, field, value):
-    """Issue 4's remedies run in both twins (their effect is measured in notebook 02 and benchmarks/)."""
+    """The remedies against mode collapse run in both twins (notebook 02 and benchmarks/ measure their effect)."""
     result = fw.toy_gan.train_toy_gan(ToyGANConfig(steps=3, log_every=1, eval_samples=64, **{field: value}))
     assert result.samples.shape == (64, 2) and np.all(np.isfinite(result.samples))
     assert len(result.history["d_loss"]) == 3
@@ -165,3 +165,12 @@ def test_discriminate_takes_and_returns_numpy(fw):
     model = fw.toy_gan.ToyDiscriminator(in_dim=3, hidden=8, depth=1)
     out = fw.toy_gan.discriminate(model, np.zeros((4, 3)))
     assert isinstance(out, np.ndarray) and out.shape == (4,)
+
+
+def test_each_twins_loss_pair_table_matches_the_config_names(fw):
+    for name, (d_name, g_name) in GAN_LOSS_PAIRS.items():
+        pair = fw.loss_pairs.gan_loss_pair(name)
+        assert (pair.discriminator.__name__, pair.generator.__name__) == (d_name, g_name)
+    assert fw.loss_pairs.gan_loss_pair("bce") == fw.loss_pairs.gan_loss_pair("non_saturating")
+    with pytest.raises(ValueError, match="must be one of"):
+        fw.loss_pairs.gan_loss_pair("minimax", allowed=("hinge", "bce"))

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from course_lib.data.images import unit_range_to_uint8, uint8_to_unit_range
+from course_lib.data.images import uint8_to_unit_range, unit_range_to_uint8
 
 LAYOUT = {"torch": (1, 28, 28), "tf": (28, 28, 1)}
 
@@ -55,9 +55,9 @@ def test_batches_keep_the_remainder_on_request_and_hold_data_on_device(fw):
 def test_bad_input_says_what_was_expected(fw):
     with pytest.raises(ValueError, match="uint8 images of shape"):
         fw.data.batches(np.zeros((4, 28, 28), np.float32))
-    with pytest.raises(ValueError, match="labels must have shape"):
+    with pytest.raises(ValueError, match=r"labels: expected shape \[4\]"):
         fw.data.batches(_images(4), np.zeros(3))
-    with pytest.raises(ValueError, match="batch_size must be positive"):
+    with pytest.raises(ValueError, match="batch_size: expected a positive integer"):
         fw.data.batches(_images(4), batch_size=0)
 
 

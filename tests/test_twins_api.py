@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 
 import pytest
 
@@ -20,7 +19,8 @@ MODULES = sorted({p.stem for d in TWIN_DIRS.values() for p in d.glob("*.py") if 
 
 def test_both_twins_have_the_same_modules():
     names = {fw: {p.stem for p in d.glob("*.py") if not p.stem.startswith("_")} for fw, d in TWIN_DIRS.items()}
-    assert names["torch"] == names["tf"], f"only torch: {names['torch'] - names['tf']}, only tf: {names['tf'] - names['torch']}"
+    only_torch, only_tf = names["torch"] - names["tf"], names["tf"] - names["torch"]
+    assert names["torch"] == names["tf"], f"only torch: {only_torch}, only tf: {only_tf}"
 
 
 def _public(module):
@@ -81,4 +81,58 @@ def test_load_returns_each_twin(framework):
     assert twin.FRAMEWORK == framework
     assert twin.utils.to_numpy(3.0) == 3.0
     with pytest.raises(AttributeError, match="no module or attribute"):
-        twin.no_such_module
+        _ = twin.no_such_module
+
+
+def _returned_dict_keys(path) -> dict[str, set[str]]:
+    """function name -> string keys of the dict literals its `return` statements build, read with ast."""
+    import ast
+
+    found = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict):
+                    keys = {k.value for k in inner.value.keys if isinstance(k, ast.Constant)}
+                    found.setdefault(node.name, set()).update(keys)
+    return found
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_twin_functions_return_the_same_dict_keys(module_name):
+    keys = {fw: _returned_dict_keys(d / f"{module_name}.py") for fw, d in TWIN_DIRS.items()}
+    public = {name: k for name, k in keys["torch"].items() if not name.startswith("_")}
+    for name, torch_keys in public.items():
+        assert keys["tf"].get(name) == torch_keys, f"{module_name}.{name}: returned keys differ"
+
+
+def _kind(value):
+    """A framework-neutral description of a returned value: builtins by type, framework objects as 'model'."""
+    from pathlib import Path
+
+    if isinstance(value, dict):
+        return {key: _kind(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return ["list", sorted({type(item).__name__ for item in value})]
+    if isinstance(value, (bool, int, float, str, Path)):
+        return "Path" if isinstance(value, Path) else type(value).__name__
+    return "model" if callable(value) else type(value).__name__
+
+
+def test_train_product_gan_returns_the_same_keys_and_types_in_both_twins(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("tensorflow")
+    from dataclasses import replace
+
+    from course_lib.config import ProductGANConfig
+
+    config = ProductGANConfig(name="keys", width=8, latent_dim=8, batch_size=8, steps=2, limit=16, log_every=1,
+                              checkpoint_every=2, sample_every=1000, keep_checkpoints=1)
+    kinds = {}
+    for framework in ("torch", "tf"):
+        result = course_lib.load(framework).product_train.train_product_gan(
+            replace(config, runs_dir=str(tmp_path / framework)), progress=False)
+        kinds[framework] = _kind(result)
+    assert kinds["torch"] == kinds["tf"]
+    assert set(kinds["torch"]) == {"generator", "ema_generator", "discriminator", "history", "run_dir", "step",
+                                   "images_per_second", "cuda_graph"}

@@ -163,9 +163,9 @@ def test_importance_log_weights_share_samples_with_the_log_likelihood(fw):
 def test_train_or_load_vae_trains_once(fw, tmp_path):
     config = VAEConfig(latent_dim=2, hidden_dim=8, epochs=1, batch_size=32, seed=0)
     path = tmp_path / "vae.npz"
-    first = fw.vae_models.train_or_load_vae(config, path, images=_images(64), progress=False)
+    first = fw.vae_train.train_or_load_vae(config, path, images=_images(64), progress=False)
     assert path.exists()
-    again = fw.vae_models.train_or_load_vae(config, path, images=None, progress=False)  # loads: no data needed
+    again = fw.vae_train.train_or_load_vae(config, path, images=None, progress=False)  # loads: no data needed
     z = np.zeros((1, 2))
     np.testing.assert_allclose(fw.vae_models.decode_latents(again, z), fw.vae_models.decode_latents(first, z))
     assert fw.vae_models.sample_images(again, 4, seed=0).shape == (4, 28, 28)

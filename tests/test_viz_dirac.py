@@ -32,6 +32,6 @@ def test_plots_and_widget_build():
     assert len(fig2.axes) == 2
     plt.close("all")
     pytest.importorskip("ipywidgets")
-    widget = viz.dirac_explorer(steps=20)
+    widget = viz.dirac_explorer(steps=20, widgets=True)
     assert {c.description for c in widget.children if hasattr(c, "description")} >= {"h", "gamma (R1)"}
     plt.close("all")

@@ -38,7 +38,7 @@ def test_explorer_values_are_deterministic_and_validated():
 
 def test_explorer_widget_builds_and_updates_headless():
     pytest.importorskip("ipywidgets")
-    widget = viz.loss_explorer(n=200)
+    widget = viz.loss_explorer(n=200, widgets=True)
     widget.children[0].value = 5.0  # move the fake mean: the update function runs without a browser
     assert widget.kwargs["mu"] == 5.0
     plt.close("all")
@@ -59,3 +59,14 @@ def test_figures_have_titles_and_axis_labels():
         assert fig._suptitle is not None or any(ax.get_title() for ax in fig.axes)
         assert any(ax.get_xlabel() for ax in fig.axes) and any(ax.get_ylabel() for ax in fig.axes)
         plt.close(fig)
+
+
+def test_saturation_figure_draws_no_sigmoid_axis_for_scores():
+    f = np.linspace(-10, 5, 50)
+    curves = {"minimax": (-np.logaddexp(0, f), -1 / (1 + np.exp(-f))), "least_squares": (0.5 * (f - 1) ** 2, f - 1)}
+    fig = viz.plot_saturation(f, curves)
+    # a secondary "sigmoid" x-axis would claim D = sigmoid(f) for the score losses too
+    assert all("sigmoid" not in ax.get_xlabel() for ax in fig.axes)
+    styles = {line.get_label(): line.get_linestyle() for line in fig.axes[0].get_lines()}
+    assert styles["minimax"] == "-" and styles["least_squares"] == "--"
+    plt.close(fig)

@@ -31,7 +31,7 @@ def test_interpolation_and_frame():
 
 def test_explorer_widget_updates_headless():
     pytest.importorskip("ipywidgets")
-    box = viz.latent_explorer(_decode, np.array([-2.0, 0.0]), np.array([2.0, 0.0]))
+    box = viz.latent_explorer(_decode, np.array([-2.0, 0.0]), np.array([2.0, 0.0]), widgets=True)
     np.testing.assert_allclose(box.image, 0.5)
     t_slider, dim_box, offset = box.controls
     t_slider.value = 1.0  # the observer redraws

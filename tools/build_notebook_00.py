@@ -14,7 +14,7 @@ OUT = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "00_start_here
 book = NotebookBuilder()
 md, code = book.md, book.code
 
-md("""
+md(r"""
 # 00 · Start here: the product photos, the two frameworks, quick mode
 
 A small online shop needs product photos for its catalogue: ten kinds of clothes, shoes and bags.
@@ -22,9 +22,12 @@ Over the next notebooks you will learn to *generate* such photos. This notebook 
 
 1. check that your environment can run the course,
 2. pick a framework (PyTorch or TensorFlow — the library gives the same numbers in both),
-3. meet the data: Fashion-MNIST, 70,000 grey 28x28 product photos,
+3. meet the data: Fashion-MNIST, 70,000 grey $28 \times 28$ product photos,
 4. learn what quick mode does,
 5. try the exercise format you will see in every notebook.
+
+**Prerequisites.** Python and numpy (arrays, shapes, broadcasting); no machine learning yet.
+**Student time:** about 20 minutes. Quick mode runs in well under a minute per framework on a CPU.
 """)
 book.colab_setup()
 md("""
@@ -78,7 +81,16 @@ train_images, train_labels = load_fashion_mnist("train")
 test_images, test_labels = load_fashion_mnist("test")
 print("train:", train_images.shape, train_images.dtype, "| test:", test_images.shape)
 """)
-md("The data set is balanced: every class has the same number of photos. The cell below counts them.")
+md(r"""
+<!-- seed-error: B9 -->
+**Say what the data are.** These are photos of clothes, shoes and bags, in ten classes, from Zalando's
+Fashion-MNIST (Xiao, Rasul & Vollgraf 2017, arXiv 1708.07747). Blog posts on "generating product images"
+sometimes train on MNIST's handwritten digits and call them cats, or products. A result means something only
+for the data it was measured on, so every notebook of the course names its data, and the cell below prints
+the class names from the data set itself.
+
+The data set is balanced: every class has the same number of photos. The cell below counts them.
+""")
 code("""
 train_counts = np.bincount(train_labels, minlength=10)
 test_counts = np.bincount(test_labels, minlength=10)
@@ -168,7 +180,50 @@ course_lib.record("unit_range_min_max", [float(sample.min()), float(sample.max()
 course_lib.record("sneaker_class", int(SNEAKER_CLASS))
 print("scaled range:", sample.min(), sample.max(), "| sneakers are class", SNEAKER_CLASS)
 """)
-md("""
+md(r"""
+<!-- seed-error: A11 -->
+## 6. Code that runs top to bottom
+Every notebook of the course runs from the first cell to the last, in both frameworks, in quick mode: the
+course's tests execute them that way. Code copied from blog posts often does not: names that are never
+defined, a shape like `(None, 100)` passed where data belong, a data generator that loops for ever, a missing
+import. Two of these, run:
+""")
+code("""
+try:
+    noise = np.random.normal(size=(None, 100))     # "(None, 100)" is a Keras shape, not a batch size
+except TypeError as error:
+    print("TypeError:", error)
+noise = np.random.default_rng(SEED).normal(size=(64, 100))   # the fix: a real batch size
+
+
+def batches_for_ever(images, batch_size):
+    while True:                                     # an endless generator: `for batch in ...` never ends
+        for start in range(0, len(images), batch_size):
+            yield images[start:start + batch_size]
+
+
+from itertools import islice
+
+taken = list(islice(batches_for_ever(test_images, 256), 3))   # the fix: take a budget of batches (or epochs)
+print(f"noise {noise.shape}; took {len(taken)} batches of {taken[0].shape} and stopped")
+course_lib.record("seed_a11_fixed", [list(noise.shape), len(taken)])
+""")
+md(r"""
+The rule for your own code: restart the kernel and run all cells before you trust a result.
+
+## Recap
+You can now run the course locally or on Colab, pick a framework, load the product photos and say what they
+are, scale them to the $[-1, 1]$ range the models use, use quick mode, and answer an exercise.
+
+<!-- seed-error: B10 -->
+## Further reading
+Some blog posts attribute the DCGAN paper to Kingma & Welling, "the VAE paper". They are two different papers:
+- Goodfellow et al. 2014, *Generative Adversarial Networks*, arXiv 1406.2661 (notebooks 01–02).
+- Radford, Metz & Chintala 2015, *Unsupervised Representation Learning with Deep Convolutional GANs* (DCGAN),
+  arXiv 1511.06434 (notebook 04).
+- Kingma & Welling 2013, *Auto-Encoding Variational Bayes* (the VAE), arXiv 1312.6114 (notebook 03).
+- Xiao, Rasul & Vollgraf 2017, *Fashion-MNIST*, arXiv 1708.07747 (the data).
+
 ## Where next
 - **01 · GAN losses**: the two-player game and every common GAN loss, proven against the math.
 - **02 · GAN instability**: why training oscillates and collapses, measured, and what fixes it.

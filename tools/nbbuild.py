@@ -14,12 +14,10 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-COLAB_SETUP = '''# Colab set-up: installs course_lib (pinned) and enables widgets; does nothing elsewhere.
-import sys
-if "google.colab" in sys.modules:
-    %pip install -q "course_lib[notebooks] @ git+https://github.com/generative-product-images/course@v0.1.0"
-    from google.colab import output
-    output.enable_custom_widget_manager()'''
+from tools.set_repository import colab_setup_cell
+
+# The repository and the release come from tools/set_repository.py (one place; forks rewrite it there).
+COLAB_SETUP = colab_setup_cell()
 
 
 class NotebookBuilder:
@@ -54,6 +52,20 @@ class NotebookBuilder:
         })
         for index, cell in enumerate(notebook.cells):
             cell["id"] = f"cell-{index:02d}"  # stable ids keep diffs small when a builder is rerun
+        _keep_checked_outputs(notebook, path)
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, str(path))
         print(f"wrote {path} ({path.stat().st_size} bytes, {len(self.cells)} cells)")
+
+
+def _keep_checked_outputs(notebook, path: Path) -> None:
+    """Cells tagged `nbval-check-output` keep the reference output of the committed notebook (nbval compares
+    against it) as long as their source is unchanged; a changed checked cell must be re-run and re-stripped."""
+    if not path.exists():
+        return
+    committed = {cell.source: cell for cell in nbformat.read(str(path), as_version=4).cells
+                 if cell.cell_type == "code" and "nbval-check-output" in cell.metadata.get("tags", [])}
+    for cell in notebook.cells:
+        kept = committed.get(cell.source) if cell.cell_type == "code" else None
+        if kept is not None and "nbval-check-output" in cell.metadata.get("tags", []):
+            cell.outputs, cell.execution_count = kept.outputs, kept.execution_count

@@ -7,6 +7,8 @@ import sys
 
 from course_lib.data.fashion_mnist import DataIntegrityError, DataNotFoundError, load_fashion_mnist
 
+__all__ = ["main"]
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib data",

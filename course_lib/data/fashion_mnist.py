@@ -13,7 +13,6 @@ import functools
 import gzip
 import hashlib
 import os
-import shutil
 import sys
 import tempfile
 import urllib.error
@@ -21,6 +20,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from course_lib import validation as check
 
 __all__ = [
     "FASHION_MNIST_CLASSES",
@@ -219,6 +220,6 @@ def load_fashion_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     Used in: every notebook.
     """
     if split not in _SPLIT_FILES:
-        raise ValueError(f"split must be 'train' or 'test'; got {split!r}.")
+        check.fail("split", "'train' or 'test'", repr(split))
     search_key = tuple(str(p) for p in fashion_mnist_search_paths())
     return _load_split(split, search_key)

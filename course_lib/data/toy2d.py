@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from course_lib import validation as check
+
 __all__ = ["RING_STD", "GRID_STD", "Mixture2D", "grid", "grid_means", "ring", "ring_means"]
 
 RING_STD = 0.01
@@ -39,8 +41,7 @@ def grid_means(side: int = 5, spacing: float = 2.0) -> np.ndarray:
 
 
 def _sample(means: np.ndarray, std: float, n: int, seed: int) -> Mixture2D:
-    if not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"n must be a positive integer number of samples; got {n!r}.")
+    check.check_positive_int(n, "n (number of samples)")
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, len(means), size=n)
     samples = means[labels] + std * rng.standard_normal((n, 2))

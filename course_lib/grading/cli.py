@@ -22,6 +22,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from course_lib.frameworks import FRAMEWORKS
 from course_lib.grading.ids import clean_text, student_id
 
 __all__ = ["find_submissions", "grade_folder", "main"]
@@ -164,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=600.0, help="wall-clock limit per notebook, seconds")
     parser.add_argument("--cell-timeout", type=float, default=None,
                         help="wall-clock limit per cell, seconds (default: the notebook limit, at most 300)")
-    parser.add_argument("--framework", choices=["torch", "tf"], default="torch")
+    parser.add_argument("--framework", choices=FRAMEWORKS, default="torch")
     parser.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
     parser.add_argument("--memory-mb", type=int, default=6144, help="address-space limit of each kernel")
     parser.add_argument("--output-kb", type=int, default=2048, help="outputs kept per notebook")

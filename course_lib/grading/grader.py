@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from course_lib import __version__
 from course_lib.grading.answers import (
     AnswerSetup,
     answer_setup,
@@ -42,6 +41,7 @@ from course_lib.grading.export import ExportResult
 from course_lib.grading.mounts import COURSE_ROOT, expose_and_mask, hide_list
 from course_lib.grading.prepare import exercise_ids, prepare_submission, sha256_of
 from course_lib.grading.sandbox import Limits, Sandbox, job_uid
+from course_lib.version import __version__
 
 __all__ = ["GRADER_VERSION", "GradingSetup", "SubmissionResult", "grade_submission", "kill_running", "read_submission"]
 

@@ -3,32 +3,26 @@
 Its 128-d penultimate activations are the features behind every FID / KID / precision-recall number of the
 course. Those numbers are "measured with the course classifier": they are comparable with each other, not
 with the Inception-network FID of papers (Heusel et al. 2017, arXiv 1706.08500, use Inception-v3 features).
-The weights (data/eval_classifier.npz) come from scripts/train_eval_classifier.py; their SHA-256 is checked
-on load. Used in: notebooks/04_product_image_project.ipynb
+The weights (package data: course_lib/metrics/assets/eval_classifier.npz) come from
+scripts/train_eval_classifier.py; their SHA-256 is checked on load. Used in: notebooks/04_product_image_project.ipynb
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import io
 import os
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 
-from course_lib.atomic import write_bytes_atomic
+from course_lib import validation as check
 
 __all__ = ["CLASSIFIER_SHA256", "EvalClassifier", "classifier_path", "load_classifier"]
 
 CLASSIFIER_FILE = "eval_classifier.npz"
 CLASSIFIER_SHA256 = "0ecb19177872f63a25d3a9073d17b419448d4af2ea3408c925b38045069b2c88"
-# An installed package (Colab) has no data/ folder: the file is fetched once from the pinned release.
-CLASSIFIER_URL = ("https://raw.githubusercontent.com/generative-product-images/course/v0.1.0/data/"
-                  + CLASSIFIER_FILE)
-_REPO_DATA = Path(__file__).resolve().parents[2] / "data"
-_CACHE = Path.home() / ".cache" / "course_lib"
-
 
 def _to_nchw(images) -> np.ndarray:
     """uint8 [N, 28, 28] or float in [-1, 1] ([N, 28, 28], [N, 1, 28, 28] or [N, 28, 28, 1]) -> float32 NCHW."""
@@ -38,19 +32,18 @@ def _to_nchw(images) -> np.ndarray:
     elif images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"Expected images of shape [N, 28, 28] (uint8, or float in [-1, 1]); got {images.shape}.")
+        check.fail("images", "shape [N, 28, 28], [N, 1, 28, 28] or [N, 28, 28, 1] (uint8, or float in [-1, 1])",
+                   f"shape {images.shape}")
     if images.dtype == np.uint8:
         x = images.astype(np.float32) / 127.5 - 1.0
     elif np.issubdtype(images.dtype, np.floating):
+        # [0, 1] floats would read as the top half of [-1, 1] (FID 286 instead of 5.6): warn; out of range: raise
+        check.check_image_scale(images, "images", "[-1, 1]")
         x = images.astype(np.float32)
-        if x.size and (x.min() < -1.001 or x.max() > 1.001 or not np.isfinite(x).all()):
-            raise ValueError(
-                f"Float images must lie in [-1, 1] (model outputs); got values in [{x.min():.3g}, {x.max():.3g}]. "
-                "Pass uint8 images in [0, 255] or rescale with x / 127.5 - 1.")
     else:
-        raise ValueError(f"Expected uint8 or float images; got dtype {images.dtype}.")
+        check.fail("images", "uint8 in [0, 255] or float in [-1, 1]", f"dtype {images.dtype}",
+                   "Convert with course_lib.data.images.unit_range_to_uint8 or x / 127.5 - 1.")
     return x[:, None]  # (N, 1, 28, 28)
-
 
 def _conv3x3_relu_pool(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """conv 3x3 (padding 1) -> ReLU -> 2x2 max-pool (floor), NCHW, as one matrix product per batch."""
@@ -63,13 +56,13 @@ def _conv3x3_relu_pool(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarra
     h2, w2 = h // 2, width // 2
     return y[:, :, :2 * h2, :2 * w2].reshape(n, y.shape[1], h2, 2, w2, 2).max(axis=(3, 5))
 
-
 class EvalClassifier:
     """numpy forward pass of the evaluation CNN: `logits(images)` [N, 10] and `features(images)` [N, 128]."""
 
     feature_dim = 128
 
     def __init__(self, weights: dict, batch_size: int = 500):
+        check.check_positive_int(batch_size, "batch_size")
         self.w = {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()}
         self.batch_size = batch_size
 
@@ -104,48 +97,41 @@ class EvalClassifier:
         """Both in one pass: (features [N, 128], logits [N, 10])."""
         return self._forward(images)
 
-
-def classifier_path(download: bool = True) -> Path:
-    """Where the weights are: $COURSE_DATA_DIR, the repository's data/, ~/.cache/course_lib, else downloaded."""
-    candidates = []
-    if os.environ.get("COURSE_DATA_DIR"):
-        candidates.append(Path(os.environ["COURSE_DATA_DIR"]) / CLASSIFIER_FILE)
-    candidates += [_REPO_DATA / CLASSIFIER_FILE, _CACHE / CLASSIFIER_FILE]
-    for path in candidates:
-        if path.exists():
-            return path
-    if not download:
+def _packaged_weights():
+    """The weights shipped inside the package (course_lib/metrics/assets/): any install has them, no download."""
+    resource = importlib.resources.files("course_lib.metrics") / "assets" / CLASSIFIER_FILE
+    if not resource.is_file():
         raise FileNotFoundError(
-            f"The evaluation classifier {CLASSIFIER_FILE} is not in {[str(p) for p in candidates]}. "
-            "Run scripts/train_eval_classifier.py in the course repository, or allow the download.")
-    with urllib.request.urlopen(CLASSIFIER_URL, timeout=60) as response:
-        data = response.read()
-    return write_bytes_atomic(_CACHE / CLASSIFIER_FILE, data)
+            f"The course classifier's weights are missing from the installed course_lib ({resource}). "
+            "Reinstall course_lib, or in the repository run `git checkout course_lib/metrics/assets`.")
+    return resource
 
+def classifier_path() -> Path:
+    """Where the packaged weights are on disk (course_lib/metrics/assets/eval_classifier.npz)."""
+    return Path(str(_packaged_weights()))
 
 _LOADED: dict[str, EvalClassifier] = {}
-
 
 def load_classifier(path: str | os.PathLike | None = None, verify: bool = True) -> EvalClassifier:
     """Load the evaluation classifier (cached in memory), checking the file's SHA-256.
 
     Args:
-        path: optional path to the .npz; by default `classifier_path()`.
+        path: optional path to an .npz; by default the weights shipped with the package.
         verify: compare the SHA-256 with CLASSIFIER_SHA256 (turn off only for a classifier you retrained).
     Returns:
         An `EvalClassifier` with `logits(images)` and `features(images)`.
     Used in: notebooks/04_product_image_project.ipynb
     """
-    target = Path(path) if path else classifier_path()
-    key = str(target.resolve())
+    target = Path(path).resolve() if path else _packaged_weights()
+    key = str(target)
     if key not in _LOADED:
         data = target.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if verify and digest != CLASSIFIER_SHA256:
             raise ValueError(
                 f"{target} has SHA-256 {digest}, expected {CLASSIFIER_SHA256}: the file is damaged or from "
-                "another training run. Restore it with `git checkout data/eval_classifier.npz` (or delete the "
-                "cached copy), or pass verify=False for a classifier you trained yourself.")
+                "another training run. Reinstall course_lib (in the repository: `git checkout "
+                "course_lib/metrics/assets`), or pass verify=False for a classifier you trained yourself.")
         with np.load(io.BytesIO(data)) as archive:
             _LOADED[key] = EvalClassifier({k: archive[k] for k in archive.files})
     return _LOADED[key]

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from pathlib import Path
 
 import numpy as np
 
+from course_lib import validation as check
 from course_lib.atomic import write_bytes_atomic
 from course_lib.metrics.classifier import CLASSIFIER_SHA256, load_classifier
 from course_lib.metrics.frechet import frechet_distance_from_statistics
 from course_lib.metrics.kid import kernel_distance
-from course_lib.metrics.precision_recall import pairwise_sq_distances, precision_recall
+from course_lib.metrics.precision_recall import precision_recall
 
 __all__ = [
     "class_consistency",
@@ -34,32 +36,34 @@ def class_consistency(logits_or_classifier, images_or_labels, labels=None) -> fl
     Call as class_consistency(logits [N, 10], labels [N]) or class_consistency(classifier, images, labels).
     """
     if labels is None:
-        logits, labels = np.asarray(logits_or_classifier), np.asarray(images_or_labels)
+        logits, labels = check.as_float_array(logits_or_classifier, "logits"), images_or_labels
     else:
-        logits, labels = logits_or_classifier.logits(images_or_labels), np.asarray(labels)
-    if logits.ndim != 2 or labels.shape != (len(logits),):
-        raise ValueError(f"Expected logits [N, C] and labels [N]; got {logits.shape} and {labels.shape}.")
+        logits = logits_or_classifier.logits(images_or_labels)
+    if logits.ndim != 2 or not logits.size:
+        check.fail("logits", "a non-empty array [N, C] (one row of class logits per image)", f"shape {logits.shape}")
+    labels = check.check_labels(labels, "labels", logits.shape[1], len(logits))
     return float((logits.argmax(axis=1) == labels).mean())
 
 
 def _cache_dir() -> Path:
-    repo_data = Path(__file__).resolve().parents[2] / "data"
-    if (repo_data / "README.md").exists():
-        return repo_data / "cache" / "metrics"
-    return Path.home() / ".cache" / "course_lib" / "metrics"
+    """$COURSE_CACHE_DIR/metrics, else ~/.cache/course_lib/metrics: a user cache, never inside the repository."""
+    root = os.environ.get("COURSE_CACHE_DIR") or (Path.home() / ".cache" / "course_lib")
+    return Path(root) / "metrics"
 
 
 def real_features(split: str = "train", n: int | None = None, seed: int = 0, cache: bool = True
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Classifier features, logits and labels of `n` random real images of `split` (all when n is None).
 
-    Cached as .npz (written atomically) under data/cache/metrics/ in a source checkout, else
-    ~/.cache/course_lib/metrics/, keyed by split, n, seed and the classifier's SHA-256.
+    Cached as .npz (written atomically) under $COURSE_CACHE_DIR/metrics/, else ~/.cache/course_lib/metrics/, keyed by split, n, seed and the classifier's SHA-256.
     Returns:
         (features float32 [n, 128], logits float32 [n, 10], labels int64 [n]).
     """
     from course_lib.data import load_fashion_mnist
 
+    check.check_choice(split, "split", ("train", "test"))
+    if n is not None:
+        check.check_positive_int(n, "n")
     key = hashlib.sha256(f"{split}-{n}-{seed}-{CLASSIFIER_SHA256}".encode()).hexdigest()[:16]
     path = _cache_dir() / f"real_{split}_{n}_{seed}_{key}.npz"
     if cache and path.exists():
@@ -104,8 +108,12 @@ def evaluate_images(images, labels=None, n_real: int | None = None, seed: int = 
     Used in: notebooks/04_product_image_project.ipynb
     """
     features, logits = load_classifier().features_and_logits(images)
+    if labels is not None:
+        labels = check.check_labels(labels, "labels", logits.shape[1], len(features))
+    if n_real is not None:
+        check.check_positive_int(n_real, "n_real")
     ref, _, _ = real_features("train", n_real or len(features), seed)
-    return _row(ref, features, logits, None if labels is None else np.asarray(labels), seed, kid_subsets, k)
+    return _row(ref, features, logits, labels, seed, kid_subsets, k)
 
 
 def metric_floor(n: int = 2000, seed: int = 0, kid_subsets: int = 10, k: int = 3) -> dict:
@@ -138,7 +146,7 @@ def nearest_training_neighbours(images, train_images=None, space: str = "pixels"
         query = np.asarray(to_unit(images), np.float32).reshape(len(images), -1)
         bank = np.asarray(to_unit(train_images), np.float32).reshape(len(train_images), -1)
     else:
-        raise ValueError(f'space must be "pixels" or "features"; got {space!r}.')
+        check.fail("space", '"pixels" or "features"', repr(space))
     indices, distances = np.empty(len(query), np.int64), np.empty(len(query))
     bank_norms = (bank.astype(np.float32) ** 2).sum(1)
     for start in range(0, len(query), chunk):

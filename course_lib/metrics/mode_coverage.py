@@ -9,6 +9,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from course_lib import validation as check
+from course_lib.errors import InputError
+
 __all__ = ["ModeCoverage", "assign_modes", "mode_coverage"]
 
 
@@ -33,9 +36,11 @@ def assign_modes(samples, means) -> tuple[np.ndarray, np.ndarray]:
     samples = np.asarray(samples, dtype=np.float64)
     means = np.asarray(means, dtype=np.float64)
     if samples.ndim != 2 or means.ndim != 2 or samples.shape[1] != means.shape[1]:
-        raise ValueError(
+        raise InputError(
             f"expected samples [N, D] and means [K, D] with the same D; got {samples.shape} and {means.shape}. "
             "Generated toy samples should be a numpy array of shape [N, 2] (call to_numpy on a tensor first).")
+    if not len(means) or not means.shape[1]:
+        check.fail("means", "at least one mode [K >= 1, D >= 1]", f"shape {means.shape}")
     distances = np.linalg.norm(samples[:, None, :] - means[None, :, :], axis=-1)  # [N, K]
     nearest = np.argmin(distances, axis=1)
     return nearest.astype(np.int64), distances[np.arange(len(samples)), nearest]
@@ -56,20 +61,20 @@ def mode_coverage(samples, means, std, threshold: float = 3.0) -> ModeCoverage:
 
     Args:
         samples: float [N, 2] generated samples (numpy).
-        means: float [K, 2] means of the target mixture (e.g. `course_lib.data.ring(1).means`).
+        means: float [K, 2] means of the target mixture (e.g. `course_lib.data.toy2d.ring(1).means`).
         std: per-coordinate standard deviation of every mode (0.01 for the ring, 0.05 for the grid).
         threshold: how many std count as high quality (3 in PacGAN).
     Returns:
         ModeCoverage(modes, high_quality, reverse_kl, counts).
     Used in: notebooks/02_gan_instability.ipynb
     """
-    if not np.isfinite(std) or std <= 0:
-        raise ValueError(f"std must be a positive number (the mixture's per-mode std); got {std!r}.")
+    check.check_number(std, "std (the mixture's per-mode standard deviation)", 0.0, low_open=True)
+    check.check_number(threshold, "threshold (how many std count as high quality)", 0.0, low_open=True)
     samples = np.asarray(samples, dtype=np.float64)
     if samples.ndim == 2 and len(samples) == 0:
-        raise ValueError("mode_coverage needs at least one sample; got an empty array.")
+        raise InputError("mode_coverage needs at least one sample; got an empty array.")
     if not np.all(np.isfinite(samples)):
-        raise ValueError("samples contain NaN or inf: the generator diverged. Check the training losses "
+        raise InputError("samples contain NaN or inf: the generator diverged. Check the training losses "
                          "(course_lib.health.TrainingMonitor) and lower the learning rate.")
     nearest, distance = assign_modes(samples, means)
     modes_total = len(np.asarray(means))

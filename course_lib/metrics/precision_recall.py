@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib.metrics.frechet import _check_features
+from course_lib import validation as check
+from course_lib.metrics.frechet import _check_feature_pair, _check_features
 
 __all__ = ["knn_radii", "manifold_coverage", "precision_recall", "pairwise_sq_distances"]
 
@@ -24,9 +25,11 @@ def pairwise_sq_distances(a, b) -> np.ndarray:
 
 def knn_radii(features, k: int = 3, chunk: int = 2048) -> np.ndarray:
     """Distance from each row of features [N, D] to its k-th nearest other row -> [N]."""
-    features = np.asarray(features, np.float64)
-    if not 1 <= k < len(features):
-        raise ValueError(f"k must be in [1, N - 1] = [1, {len(features) - 1}]; got {k}.")
+    features = _check_features(features, "features")
+    check.check_positive_int(k, "k")
+    check.check_positive_int(chunk, "chunk")
+    if not k < len(features):
+        check.fail("k", f"an integer in [1, N - 1] = [1, {len(features) - 1}]", repr(k), "Pass more features.")
     radii = np.empty(len(features))
     for start in range(0, len(features), chunk):
         d = pairwise_sq_distances(features[start:start + chunk], features)
@@ -55,8 +58,7 @@ def precision_recall(real_features, fake_features, k: int = 3) -> tuple[float, f
         (precision, recall), each in [0, 1].
     Used in: notebooks/04_product_image_project.ipynb
     """
-    real = _check_features(real_features, "real_features")
-    fake = _check_features(fake_features, "fake_features")
+    real, fake = _check_feature_pair(real_features, fake_features, "real_features", "fake_features")
     precision = manifold_coverage(real, knn_radii(real, k), fake).mean()
     recall = manifold_coverage(fake, knn_radii(fake, k), real).mean()
     return float(precision), float(recall)

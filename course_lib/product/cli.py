@@ -21,6 +21,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from course_lib.config import ProductGANConfig
+from course_lib.frameworks import FRAMEWORKS, checkpoint_extension, load
 from course_lib.product import runs
 
 __all__ = ["load_run", "main", "parse_settings"]
@@ -64,17 +65,15 @@ def _config_from_args(args) -> ProductGANConfig:
 
 def load_run(run_dir, framework: str):
     """(config, generator) of a run: the EMA generator from its newest checkpoint of `framework`."""
-    import course_lib
-
     run_dir = Path(run_dir)
     if not (run_dir / "config.json").exists():
         raise SystemExit(f"{run_dir} has no config.json: is it a run folder made by `product train`?")
     config = runs.load_config(run_dir / "config.json")
-    ext = "pt" if framework == "torch" else "npz"
+    ext = checkpoint_extension(framework)
     checkpoint = runs.latest_checkpoint(run_dir, ext)
     if checkpoint is None:
         raise SystemExit(f"{run_dir} has no {framework} checkpoint (*.{ext}); train it with --framework {framework}.")
-    fw = course_lib.load(framework)
+    fw = load(framework)
     generator, discriminator = fw.product_train.build_models(config)
     ema = fw.product_gan.EMA(generator, config.ema_decay) if config.ema_decay > 0 else None
     fw.product_train.load_checkpoint(checkpoint, generator, discriminator, ema)
@@ -84,18 +83,18 @@ def load_run(run_dir, framework: str):
 def _evaluate(run_dir, framework, n, seed) -> dict:
     import numpy as np
 
-    import course_lib
     from course_lib.metrics import evaluate_images, metric_floor
 
     config, generator = load_run(run_dir, framework)
-    fw = course_lib.load(framework)
+    fw = load(framework)
     labels = np.arange(n) % 10
     start = time.time()
     images = fw.product_gan.sample_images(generator, labels, seed=seed)
     row = evaluate_images(images, labels if config.conditional else None, seed=seed)
     result = {"run": str(run_dir), "framework": framework, "n": n, "seed": seed,
-              "features": "course classifier (data/eval_classifier.npz), not Inception",
-              "model": row, "floor_train_vs_test": metric_floor(n=n, seed=seed), "seconds": round(time.time() - start, 1)}
+              "features": "course classifier (course_lib/metrics/assets/eval_classifier.npz), not Inception",
+              "model": row, "floor_train_vs_test": metric_floor(n=n, seed=seed),
+              "seconds": round(time.time() - start, 1)}
     runs.atomic_write_json(Path(run_dir) / "metrics.json", result)
     return result
 
@@ -105,7 +104,7 @@ def main(argv=None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     train = sub.add_parser("train", help="train or resume a run")
-    train.add_argument("--framework", default="torch", choices=["torch", "tf"])
+    train.add_argument("--framework", default="torch", choices=FRAMEWORKS)
     train.add_argument("--config", help="a config.json to start from (e.g. a run's own, to resume it)")
     train.add_argument("--name"), train.add_argument("--steps", type=int), train.add_argument("--width", type=int)
     train.add_argument("--batch-size", type=int), train.add_argument("--limit", type=int)
@@ -116,20 +115,18 @@ def main(argv=None) -> int:
     train.add_argument("--eval-n", type=int, default=1000, help="images for metrics.json (0: skip)")
     train.add_argument("--no-progress", action="store_true")
     sample = sub.add_parser("sample", help="catalogue sheet from a run")
-    sample.add_argument("--run", required=True), sample.add_argument("--framework", default="torch", choices=["torch", "tf"])
+    sample.add_argument("--run", required=True), sample.add_argument("--framework", default="torch", choices=FRAMEWORKS)
     sample.add_argument("--per-class", type=int, default=8), sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--truncation", type=float), sample.add_argument("--out")
     evaluate = sub.add_parser("evaluate", help="course-classifier metrics of a run")
     evaluate.add_argument("--run", required=True)
-    evaluate.add_argument("--framework", default="torch", choices=["torch", "tf"])
+    evaluate.add_argument("--framework", default="torch", choices=FRAMEWORKS)
     evaluate.add_argument("--n", type=int, default=2000), evaluate.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    import course_lib
-
     if args.command == "train":
         config = _config_from_args(args)
-        fw = course_lib.load(args.framework)
+        fw = load(args.framework)
         result = fw.product_train.train_product_gan(config, resume=not args.fresh, progress=not args.no_progress)
         print(json.dumps({"run_dir": str(result["run_dir"]), "step": result["step"],
                           "images_per_second": round(result["images_per_second"], 1)}))
@@ -143,7 +140,7 @@ def main(argv=None) -> int:
         from course_lib.viz.product import catalogue_sheet
 
         config, generator = load_run(args.run, args.framework)
-        fw = course_lib.load(args.framework)
+        fw = load(args.framework)
         labels = np.repeat(np.arange(10), args.per_class)
         images = fw.product_gan.sample_images(generator, labels, seed=args.seed, truncation=args.truncation)
         out = Path(args.out) if args.out else Path(args.run) / "catalogue.png"

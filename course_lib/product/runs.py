@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, fields  # noqa: F401  (asdict re-exported)
+from dataclasses import asdict, fields
 from pathlib import Path
 
 from course_lib.atomic import write_bytes_atomic
+from course_lib.version import __version__
 
-__all__ = ["NaNLossError", "atomic_write_bytes", "atomic_write_json", "checkpoint_paths", "drive_runs_dir",
+__all__ = ["atomic_write_bytes", "atomic_write_json", "checkpoint_paths", "drive_runs_dir",
            "latest_checkpoint", "load_config", "prune_checkpoints", "resolve_run_dir", "save_config"]
 
 DRIVE_ROOT = Path("/content/drive/MyDrive")
 _CKPT = re.compile(r"^ckpt_(\d{8})\.(pt|npz)$")
-
-
-class NaNLossError(FloatingPointError):
-    """A loss became NaN or inf; the message names the step and the last good checkpoint."""
 
 
 def atomic_write_bytes(path, data: bytes) -> Path:
@@ -30,6 +27,7 @@ def atomic_write_bytes(path, data: bytes) -> Path:
 
 
 def atomic_write_json(path, value) -> Path:
+    """Write `value` (made JSON-friendly by course_lib.records.to_jsonable) as indented JSON, atomically."""
     from course_lib.records import to_jsonable
 
     return atomic_write_bytes(path, (json.dumps(to_jsonable(value), indent=1, sort_keys=True) + "\n").encode())
@@ -56,9 +54,7 @@ def resolve_run_dir(config) -> Path:
 
 def save_config(config, run_dir) -> Path:
     """run_dir/config.json with the config's fields and the course_lib version."""
-    import course_lib
-
-    return atomic_write_json(Path(run_dir) / "config.json", {**asdict(config), "course_lib": course_lib.__version__})
+    return atomic_write_json(Path(run_dir) / "config.json", {**asdict(config), "course_lib": __version__})
 
 
 def load_config(path_or_dict, cls=None):
@@ -76,7 +72,8 @@ def load_config(path_or_dict, cls=None):
 
 
 def checkpoint_paths(run_dir, ext: str | None = None) -> list[Path]:
-    """Checkpoints run_dir/checkpoints/ckpt_<step>.<ext> (ext "pt" for torch, "npz" for tf; None: both), oldest first."""
+    """Checkpoints run_dir/checkpoints/ckpt_<step>.<ext>, oldest first; ext is the twin's checkpoint extension
+    (course_lib.frameworks: "pt" for torch, "npz" for tf), None for both."""
     folder = Path(run_dir) / "checkpoints"
     if not folder.is_dir():
         return []
@@ -88,10 +85,6 @@ def latest_checkpoint(run_dir, ext: str | None = None) -> Path | None:
     """The newest checkpoint of run_dir (of one twin when ext is given), or None."""
     paths = checkpoint_paths(run_dir, ext)
     return paths[-1] if paths else None
-
-
-def checkpoint_step(path) -> int:
-    return int(_CKPT.match(Path(path).name).group(1))
 
 
 def prune_checkpoints(run_dir, keep: int, ext: str | None = None) -> list[Path]:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_lib import validation as check
+
 __all__ = [
     "LOSSES", "METHODS", "alternating_step", "d_loss", "fit_linear_map", "g_loss", "hermite_nodes", "jacobian",
     "jacobian_eigenvalues", "measured_eigenvalues", "simultaneous_step", "trajectory", "update_eigenvalues",
@@ -32,12 +34,7 @@ METHODS = ("simultaneous", "alternating")
 
 
 def _check(loss, h=None, method=None):
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}.")
-    if method is not None and method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
-    if h is not None and not h > 0:
-        raise ValueError(f"the step size h must be positive; got {h!r}.")
+    check.check_dirac(loss, h, method)
 
 
 def hermite_nodes(noise_std, points=16):
@@ -137,7 +134,8 @@ def trajectory(theta0, psi0, h, steps, method="simultaneous", loss="standard", r
         float64 [steps + 1, 2], rows (theta_k, psi_k).
     Used in: notebooks/02_gan_instability.ipynb
     """
-    _check(loss, h, method)
+    check.check_dirac(loss, h, method, steps, r1_gamma=r1_gamma, gp_weight=gp_weight, noise_std=noise_std,
+                      weight_clip=weight_clip)
     step = simultaneous_step if method == "simultaneous" else alternating_step
     path = np.empty((steps + 1, 2))
     theta, psi = float(theta0), float(psi0)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_lib import validation as check
+
 __all__ = [
     "REDUCTIONS",
+    "auxiliary_classifier_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
@@ -39,35 +42,36 @@ def softplus(x):
 
 
 def _scores(x, name):
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 2 and x.shape[1] == 1:
-        x = x[:, 0]
-    if x.ndim != 1:
-        raise ValueError(f"{name} must have shape [N] or [N, 1] (one logit or score per sample); "
-                         f"got shape {x.shape}. Flatten the discriminator's output per sample.")
-    return x
+    x = check.as_float_array(x, name)
+    check.check_score_shape(x.shape, name)
+    return x.reshape(-1)
+
+
+def _pair(real, fake, real_name, fake_name, reduction):
+    """Both score batches, checked; "none" needs one real and one fake per row (never a [3] + [1] broadcast)."""
+    r, f = _scores(real, real_name), _scores(fake, fake_name)
+    check.check_score_pair(r.shape, f.shape, real_name, fake_name, reduction)
+    return r, f
 
 
 def _reduce(loss, reduction):
+    check.check_choice(reduction, "reduction", REDUCTIONS)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"reduction must be one of {REDUCTIONS}; got {reduction!r}.")
+    return loss
 
 
 def _check_smoothing(label_smoothing):
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1) (0.1 means real targets of 0.9); "
-                         f"got {label_smoothing!r}.")
+    check.check_number(label_smoothing, "label_smoothing (0.1 means real targets of 0.9)", 0.0, 1.0,
+                       high_open=True)
 
 
 def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label_smoothing=0.0):
     """-log sigmoid(r) - log(1 - sigmoid(f)) (Goodfellow et al. 2014, arXiv 1406.2661), numpy oracle."""
     _check_smoothing(label_smoothing)
-    r, f = _scores(real_logits, "real_logits"), _scores(fake_logits, "fake_logits")
+    r, f = _pair(real_logits, fake_logits, "real_logits", "fake_logits", reduction)
     target = 1.0 - label_smoothing
     real_term = target * softplus(-r) + (1.0 - target) * softplus(r)
     return _reduce(real_term, reduction) + _reduce(softplus(f), reduction)
@@ -85,7 +89,7 @@ def non_saturating_generator_loss(fake_logits, reduction="mean"):
 
 def least_squares_discriminator_loss(real_scores, fake_scores, reduction="mean"):
     """1/2 (r - 1)^2 + 1/2 f^2 (LSGAN, Mao et al. 2017, arXiv 1611.04076, a=0, b=c=1), numpy oracle."""
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(0.5 * (r - 1.0) ** 2, reduction) + _reduce(0.5 * f ** 2, reduction)
 
 
@@ -96,7 +100,7 @@ def least_squares_generator_loss(fake_scores, reduction="mean"):
 
 def wasserstein_critic_loss(real_scores, fake_scores, reduction="mean"):
     """f - r (WGAN, Arjovsky et al. 2017, arXiv 1701.07875), numpy oracle."""
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(f, reduction) + _reduce(-r, reduction)
 
 
@@ -107,7 +111,7 @@ def wasserstein_generator_loss(fake_scores, reduction="mean"):
 
 def hinge_discriminator_loss(real_scores, fake_scores, reduction="mean"):
     """max(0, 1 - r) + max(0, 1 + f) (Lim & Ye 2017, arXiv 1705.02894; Miyato et al. 2018, arXiv 1802.05957)."""
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(np.maximum(0.0, 1.0 - r), reduction) + _reduce(np.maximum(0.0, 1.0 + f), reduction)
 
 
@@ -132,9 +136,14 @@ def gradient_penalty(critic_grad, real, fake, weight=10.0, epsilon=None, seed=0)
     Returns:
         The penalty, a float; the norm is over all non-batch dimensions.
     """
-    real, fake = np.asarray(real, dtype=np.float64), np.asarray(fake, dtype=np.float64)
+    real, fake = check.as_float_array(real, "real"), check.as_float_array(fake, "fake")
+    check.check_penalty_inputs(real.shape, fake.shape, weight, "weight")
     n = len(real)
-    eps = np.random.default_rng(seed).uniform(size=n) if epsilon is None else np.asarray(epsilon, np.float64)
+    if epsilon is None:
+        eps = np.random.default_rng(seed).uniform(size=n)
+    else:
+        eps = check.as_float_array(epsilon, "epsilon")
+        check.check_epsilon(eps.shape, n, eps)
     eps = eps.reshape((n,) + (1,) * (real.ndim - 1))
     x_hat = eps * real + (1.0 - eps) * fake
     return float(weight * np.mean((_per_sample_norm(critic_grad(x_hat)) - 1.0) ** 2))
@@ -142,7 +151,8 @@ def gradient_penalty(critic_grad, real, fake, weight=10.0, epsilon=None, seed=0)
 
 def r1_penalty(discriminator_grad, real, gamma=10.0):
     """gamma/2 * E[‖grad D(x)‖_2^2] on real data (Mescheder et al. 2018, arXiv 1801.04406), numpy oracle."""
-    real = np.asarray(real, dtype=np.float64)
+    real = check.as_float_array(real, "real")
+    check.check_penalty_inputs(real.shape, None, gamma, "gamma")
     grads = np.asarray(discriminator_grad(real), dtype=np.float64)
     return float(0.5 * gamma * np.mean((grads.reshape(len(grads), -1) ** 2).sum(axis=1)))
 
@@ -157,3 +167,23 @@ def quadratic_critic_grad(a):
     """Gradient function of D(x) = 1/2 sum(a * x^2): a * x (a varies across x, so GP depends on eps)."""
     a = np.asarray(a, dtype=np.float64)
     return lambda x: a * np.asarray(x, dtype=np.float64)
+
+
+def auxiliary_classifier_loss(class_logits, labels, reduction="mean"):
+    """-log softmax(l)_y = logsumexp(l) - l_y, the auxiliary classifier loss of ACGAN (Odena et al. 2017,
+    arXiv 1610.09585), numpy oracle: stable for any logit, integer labels in [0, K)."""
+    from course_lib.errors import InputError
+
+    logits = np.asarray(class_logits, dtype=np.float64)
+    if logits.ndim != 2 or logits.shape[1] < 1:
+        raise InputError(f"class_logits must have shape [N, K] (one logit per class); got shape {logits.shape}.")
+    labels = np.asarray(labels)
+    if labels.shape != (len(logits),) or not (np.issubdtype(labels.dtype, np.integer) or labels.size == 0):
+        raise InputError(f"labels must be integers of shape [N] = [{len(logits)}]; got {labels.dtype} "
+                         f"of shape {labels.shape}.")
+    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        raise InputError(f"labels must lie in [0, K) = [0, {logits.shape[1]}); got values in "
+                         f"[{labels.min()}, {labels.max()}].")
+    top = logits.max(axis=1, keepdims=True)  # log-sum-exp shifted by the largest logit: no overflow
+    log_normaliser = top[:, 0] + np.log(np.exp(logits - top).sum(axis=1))
+    return _reduce(log_normaliser - logits[np.arange(len(logits)), labels], reduction)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from course_lib import validation as check
+
 __all__ = [
     "LOG_2PI",
     "active_units",
@@ -31,11 +33,11 @@ __all__ = [
 LOG_2PI = float(np.log(2.0 * np.pi))
 
 
-def _flat(x) -> np.ndarray:
+def _flat(x, name="x") -> np.ndarray:
     """[N, ...] -> [N, D] (float64), so sums run over every non-batch axis."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 0:
-        raise ValueError("Expected a batch of shape [N, ...]; got a scalar.")
+    x = check.as_float_array(x, name)
+    check.check_rank(x.shape, name, range(1, 8), "a batch [N, ...]")
+    check.check_nonempty(x.shape, name)
     return x.reshape(x.shape[0], -1) if x.ndim > 1 else x[:, None]
 
 
@@ -62,8 +64,10 @@ def gaussian_kl_per_dim(mu, logvar) -> np.ndarray:
         Shape [N, d]; averaged over data it tells which latent dimensions are used (active units).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mu, logvar = np.asarray(mu, np.float64), np.asarray(logvar, np.float64)
-    return 0.5 * (np.exp(logvar) + mu ** 2 - 1.0 - logvar)
+    mu, logvar = check.as_float_array(mu, "mu"), check.as_float_array(logvar, "logvar")
+    check.check_latent_pair(mu.shape, logvar.shape)
+    # expm1(lv) - lv, not exp(lv) - 1 - lv: no cancellation for near-collapsed units (lv close to 0)
+    return 0.5 * (np.expm1(logvar) - logvar + mu ** 2)
 
 
 def gaussian_kl(mu, logvar) -> np.ndarray:
@@ -90,9 +94,11 @@ def active_units(mu, threshold=1e-2) -> tuple[int, np.ndarray]:
         (number of active dimensions, per-dimension variance of mu, shape [d]).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mu = np.asarray(mu, np.float64)
+    mu = check.as_float_array(mu, "mu")
     if mu.ndim != 2 or mu.shape[0] < 2:
-        raise ValueError(f"active_units needs posterior means of shape [N >= 2, d]; got {mu.shape}.")
+        check.fail("mu", "posterior means of shape [N >= 2, d]", f"shape {mu.shape}")
+    check.check_finite(mu, "mu")
+    check.check_number(threshold, "threshold", 0.0)
     variance = mu.var(axis=0)
     return int(np.sum(variance > threshold)), variance
 
@@ -110,9 +116,10 @@ def bernoulli_log_likelihood(x, logits) -> np.ndarray:
         Shape [N], nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    x, logits = _flat(x), _flat(logits)
-    if x.shape != logits.shape:
-        raise ValueError(f"x and logits must have the same shape; got {x.shape} and {logits.shape}.")
+    x, logits = check.as_float_array(x, "x"), check.as_float_array(logits, "logits")
+    check.check_data_pair(x.shape, logits.shape, "logits")
+    check.check_bernoulli_targets(x)
+    x, logits = _flat(x), _flat(logits, "logits")
     return np.sum(x * logits - _softplus(logits), axis=-1)
 
 
@@ -127,10 +134,12 @@ def gaussian_log_likelihood(x, mean, logvar) -> np.ndarray:
         Shape [N], nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    x = np.asarray(x, np.float64)
-    mean = np.asarray(mean, np.float64)
-    logvar = np.broadcast_to(np.asarray(logvar, np.float64), x.shape)
-    x, mean, logvar = _flat(x), _flat(mean), _flat(logvar)
+    x, mean = check.as_float_array(x, "x"), check.as_float_array(mean, "mean")
+    check.check_data_pair(x.shape, mean.shape, "mean")
+    logvar = check.as_float_array(logvar, "logvar")
+    check.check_broadcastable(logvar.shape, x.shape, "logvar", "x")
+    logvar = np.broadcast_to(logvar, x.shape)
+    x, mean, logvar = _flat(x), _flat(mean, "mean"), _flat(logvar, "logvar")
     return -0.5 * np.sum(LOG_2PI + logvar + (x - mean) ** 2 * np.exp(-logvar), axis=-1)
 
 
@@ -144,8 +153,11 @@ def gaussian_log_density(z, mu, logvar) -> np.ndarray:
         Shape [...] (z's shape without its last axis).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    z = np.asarray(z, np.float64)
-    mu, logvar = np.asarray(mu, np.float64), np.asarray(logvar, np.float64)
+    z = check.as_float_array(z, "z")
+    mu, logvar = check.as_float_array(mu, "mu"), check.as_float_array(logvar, "logvar")
+    check.check_rank(z.shape, "z", range(1, 8), "points [..., d]")
+    check.check_broadcastable(mu.shape, z.shape, "mu", "z")
+    check.check_broadcastable(logvar.shape, z.shape, "logvar", "z")
     return -0.5 * np.sum(LOG_2PI + logvar + (z - mu) ** 2 * np.exp(-logvar), axis=-1)
 
 
@@ -160,12 +172,12 @@ def reparameterize(mu, logvar, eps=None, seed=None) -> np.ndarray:
         z, shape [N, d].
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mu, logvar = np.asarray(mu, np.float64), np.asarray(logvar, np.float64)
+    mu, logvar = check.as_float_array(mu, "mu"), check.as_float_array(logvar, "logvar")
+    check.check_latent_pair(mu.shape, logvar.shape)
     if eps is None:
         eps = np.random.default_rng(seed).standard_normal(mu.shape)
-    eps = np.asarray(eps, np.float64)
-    if eps.shape != mu.shape:
-        raise ValueError(f"eps must have mu's shape {mu.shape}; got {eps.shape}.")
+    eps = check.as_float_array(eps, "eps")
+    check.check_same_shape("eps", eps.shape, "mu", mu.shape)
     return mu + np.exp(0.5 * logvar) * eps
 
 
@@ -185,12 +197,13 @@ def elbo(x, decoded, mu, logvar, beta=1.0, likelihood="bernoulli", decoder_logva
         {"elbo": [N], "reconstruction": [N] (log p(x|z)), "kl": [N]}, nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
+    check.check_choice(likelihood, "likelihood", check.LIKELIHOODS)
+    check.check_number(beta, "beta", 0.0)
+    check.check_latent_pair(np.shape(mu), np.shape(logvar), np.shape(x))
     if likelihood == "bernoulli":
         reconstruction = bernoulli_log_likelihood(x, decoded)
-    elif likelihood == "gaussian":
-        reconstruction = gaussian_log_likelihood(x, decoded, decoder_logvar)
     else:
-        raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian'; got {likelihood!r}.")
+        reconstruction = gaussian_log_likelihood(x, decoded, decoder_logvar)
     kl = gaussian_kl(mu, logvar)
     return {"elbo": reconstruction - beta * kl, "reconstruction": reconstruction, "kl": kl}
 
@@ -206,11 +219,13 @@ def log_importance_weights(log_px_given_z, z, mu, logvar) -> np.ndarray:
         Shape [N, k].
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    z = np.asarray(z, np.float64)
-    mu, logvar = np.asarray(mu, np.float64)[:, None, :], np.asarray(logvar, np.float64)[:, None, :]
+    z, log_px_given_z = check.as_float_array(z, "z"), check.as_float_array(log_px_given_z, "log_px_given_z")
+    mu, logvar = check.as_float_array(mu, "mu"), check.as_float_array(logvar, "logvar")
+    check.check_importance_shapes(log_px_given_z.shape, z.shape, mu.shape, logvar.shape)
+    mu, logvar = mu[:, None, :], logvar[:, None, :]
     log_prior = gaussian_log_density(z, 0.0, 0.0)
     log_q = gaussian_log_density(z, mu, logvar)
-    return np.asarray(log_px_given_z, np.float64) + log_prior - log_q
+    return log_px_given_z + log_prior - log_q
 
 
 def iwae_bound(log_weights) -> np.ndarray:
@@ -222,9 +237,9 @@ def iwae_bound(log_weights) -> np.ndarray:
         Shape [N]; k = 1 gives the ELBO estimate, and the bound rises towards log p(x) as k grows.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    log_weights = np.asarray(log_weights, np.float64)
-    if log_weights.ndim != 2:
-        raise ValueError(f"log_weights must have shape [N, k]; got {log_weights.shape}.")
+    log_weights = check.as_float_array(log_weights, "log_weights")
+    check.check_rank(log_weights.shape, "log_weights", (2,), "[N, k]: k importance samples per example")
+    check.check_nonempty(log_weights.shape, "log_weights")
     return logsumexp(log_weights, axis=1) - np.log(log_weights.shape[1])
 
 
@@ -241,7 +256,7 @@ def continuous_bernoulli_log_normalizer(logits) -> np.ndarray:
         log C, same shape (log 2 at logits = 0, growing like log |l| for large |l|).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    logits = np.asarray(logits, np.float64)
+    logits = check.as_float_array(logits, "logits")
     small = np.abs(logits) < 1e-3
     safe = np.where(small, 1.0, logits)
     # integral = (sigmoid(l) - sigmoid(-l)) / l = tanh(l / 2) / l
@@ -257,6 +272,9 @@ def kl_warmup_weight(step, beta=1.0, warmup_steps=0) -> float:
 
     Used in: notebooks/03_vae_elbo.ipynb
     """
+    check.check_number(step, "step", 0.0)
+    check.check_number(beta, "beta", 0.0)
+    check.check_number(warmup_steps, "warmup_steps", None)
     if warmup_steps <= 0:
         return float(beta)
     return float(beta) * min(1.0, step / float(warmup_steps))

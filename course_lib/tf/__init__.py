@@ -5,11 +5,13 @@ a new twin module needs no edit here.
 """
 
 import importlib
-
 import os as _os
+import pkgutil
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TF C++ info logs in notebooks
 import tensorflow as _framework  # noqa: E402,F401  (fail here, early, when tensorflow is missing)
+
+__all__ = ["FRAMEWORK"]  # submodules load lazily; dir() lists them
 
 FRAMEWORK = "tf"
 
@@ -25,3 +27,9 @@ def __getattr__(name):
         raise
     globals()[name] = module
     return module
+
+
+def __dir__():
+    # dir(course_lib.load(...)) lists the twin's modules, loaded or not
+    modules = {info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")}
+    return sorted(set(globals()) | modules)

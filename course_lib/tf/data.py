@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from course_lib.data.fashion_mnist import load_fashion_mnist
+from course_lib import validation as check
+from course_lib.data.fashion_mnist import FASHION_MNIST_CLASSES, load_fashion_mnist
 from course_lib.data.images import check_uint8_images, uint8_to_unit_range, unit_range_to_uint8
 from course_lib.tf.utils import device as default_device
 
@@ -66,13 +67,10 @@ def batches(images, labels=None, batch_size=128, shuffle=True, seed=0, drop_rema
         A `tf.data.Dataset` yielding x or (x, y); with on_device=True a re-iterable object with len().
     """
     images = check_uint8_images(images)
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be positive; got {batch_size}.")
+    check.check_positive_int(batch_size, "batch_size")
     y = None
     if labels is not None:
-        labels = np.asarray(labels)
-        if labels.shape != (len(images),):
-            raise ValueError(f"labels must have shape [{len(images)}]; got {labels.shape}.")
+        labels = check.check_labels(labels, "labels", len(FASHION_MNIST_CLASSES), len(images))
         y = labels.astype(np.int64)
     if on_device:
         target = default_device()

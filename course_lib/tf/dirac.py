@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from course_lib import validation as check
 from course_lib.reference.dirac import hermite_nodes
 
 __all__ = ["losses", "trajectory", "vector_field"]
@@ -28,6 +29,7 @@ def losses(theta, psi, loss="standard", r1_gamma=0.0, gp_weight=0.0, noise_std=0
         (d_loss, g_loss), scalar tensors.
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_dirac(loss, r1_gamma=r1_gamma, gp_weight=gp_weight, noise_std=noise_std)
     nodes, weights = hermite_nodes(noise_std)
     game = 0.0
     for n, w in zip(nodes.tolist(), weights.tolist()):
@@ -80,6 +82,8 @@ def trajectory(theta0, psi0, h, steps, method="simultaneous", loss="standard", r
         float64 numpy [steps + 1, 2], rows (theta_k, psi_k).
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_dirac(loss, h, method, steps, r1_gamma=r1_gamma, gp_weight=gp_weight, noise_std=noise_std,
+                      weight_clip=weight_clip)
     theta = tf.Variable(float(theta0), dtype=tf.float64)
     psi = tf.Variable(float(psi0), dtype=tf.float64)
     path = [(float(theta.numpy()), float(psi.numpy()))]

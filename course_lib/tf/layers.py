@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from course_lib import validation as check
+
 __all__ = ["SpectralNormLinear", "get_layer_state", "minibatch_std", "pack", "set_layer_state"]
 
 
@@ -32,10 +34,8 @@ def pack(samples, m):
         Tensor [N // m, m * D].
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_pack(check.shape_of(samples), m)
     n, d = int(samples.shape[0]), int(samples.shape[1])
-    if m < 1 or n % m:
-        raise ValueError(f"pack needs a batch size divisible by the packing degree m={m}; got {n} samples. "
-                         "Choose batch_size as a multiple of pack.")
     return tf.reshape(samples, (n // m, m * d))
 
 
@@ -51,6 +51,8 @@ def minibatch_std(features, eps=1e-8):
         Tensor [N, F + 1]; the last column is s for every row.
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_features_batch(check.shape_of(features))
+    check.check_number(eps, "eps", 0.0)
     variance = tf.reduce_mean((features - tf.reduce_mean(features, axis=0, keepdims=True)) ** 2, axis=0)
     s = tf.reduce_mean(tf.sqrt(variance + eps))
     return tf.concat([features, s * tf.ones_like(features[:, :1])], axis=1)
@@ -72,7 +74,9 @@ class SpectralNormLinear(tf.keras.layers.Layer):
     """
 
     def __init__(self, in_features, out_features, power_iterations=1, eps=1e-12):
+        check.check_linear_layer(in_features, out_features, power_iterations, eps)
         super().__init__()
+        self.in_features = int(in_features)
         self.linear = _torch_like_dense(in_features, out_features)  # kernel (in, out) = W^T
         self.power_iterations = int(power_iterations)
         self.eps = float(eps)
@@ -93,6 +97,12 @@ class SpectralNormLinear(tf.keras.layers.Layer):
         if update:
             self.u.assign(u)
         return tf.tensordot(u, tf.linalg.matvec(kernel, v, transpose_a=True), axes=1)
+
+    def __call__(self, x, *args, **kwargs):
+        # checked here, before Keras's __call__: an error raised in call() would come wrapped under
+        # "Exception encountered when calling ...", with the library's message buried below it
+        check.check_linear_input(check.shape_of(x), self.in_features)
+        return super().__call__(x, *args, **kwargs)
 
     def call(self, x, training=False):
         sigma = self.sigma(update=bool(training))

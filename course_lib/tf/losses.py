@@ -11,10 +11,14 @@ Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
 
 from __future__ import annotations
 
+import numpy as np
 import tensorflow as tf
+
+from course_lib import validation as check
 
 __all__ = [
     "REDUCTIONS",
+    "auxiliary_classifier_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
@@ -32,32 +36,37 @@ REDUCTIONS = ("mean", "sum", "none")
 NORM_EPS = 1e-12  # ‖g‖ = sqrt(sum g^2 + NORM_EPS): keeps the penalty's gradient finite when g = 0
 
 
-def _scores(x, name):
-    x = tf.convert_to_tensor(x)
-    if not x.dtype.is_floating:
-        x = tf.cast(x, tf.float32)
-    if x.shape.rank == 2 and x.shape[1] == 1:
-        x = x[:, 0]
-    if x.shape.rank != 1:
-        raise ValueError(f"{name} must have shape [N] or [N, 1] (one logit or score per sample); "
-                         f"got shape {tuple(x.shape)}. Flatten the discriminator's output per sample.")
-    return x
+def _as_float(x, dtype):
+    x = x if isinstance(x, (tf.Tensor, tf.Variable)) else tf.constant(np.asarray(x))
+    return tf.cast(x, dtype)
+
+
+def _scores(x, name, dtype=None):
+    """One logit or score per sample, [N] or [N, 1] -> [N], in the dtype policy's float type."""
+    check.check_score_shape(check.shape_of(x), name)
+    return tf.reshape(_as_float(x, dtype or check.policy_dtype((name, x))), [-1])
+
+
+def _pair(real, fake, real_name, fake_name, reduction):
+    """Both score batches, checked; "none" needs one real and one fake per row (never a [3] + [1] broadcast)."""
+    dtype = check.policy_dtype((real_name, real), (fake_name, fake))
+    r, f = _scores(real, real_name, dtype), _scores(fake, fake_name, dtype)
+    check.check_score_pair(check.shape_of(r), check.shape_of(f), real_name, fake_name, reduction)
+    return r, f
 
 
 def _reduce(loss, reduction):
+    check.check_choice(reduction, "reduction", REDUCTIONS)
     if reduction == "mean":
         return tf.reduce_mean(loss)
     if reduction == "sum":
         return tf.reduce_sum(loss)
-    if reduction == "none":
-        return loss
-    raise ValueError(f"reduction must be one of {REDUCTIONS}; got {reduction!r}.")
+    return loss
 
 
 def _check_smoothing(label_smoothing):
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1) (0.1 means real targets of 0.9); "
-                         f"got {label_smoothing!r}.")
+    check.check_number(label_smoothing, "label_smoothing (0.1 means real targets of 0.9)", 0.0, 1.0,
+                       high_open=True)
 
 
 def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label_smoothing=0.0):
@@ -69,7 +78,7 @@ def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label
 
     Args:
         real_logits: discriminator logits on real samples, shape [N] or [N, 1].
-        fake_logits: discriminator logits on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_logits: discriminator logits on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
         label_smoothing: in [0, 1); 0 is the plain loss.
     Returns:
@@ -77,7 +86,7 @@ def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label
     Used in: notebooks/01_gan_losses.ipynb
     """
     _check_smoothing(label_smoothing)
-    r, f = _scores(real_logits, "real_logits"), _scores(fake_logits, "fake_logits")
+    r, f = _pair(real_logits, fake_logits, "real_logits", "fake_logits", reduction)
     target = 1.0 - label_smoothing
     real_term = target * tf.nn.softplus(-r) + (1.0 - target) * tf.nn.softplus(r)  # BCE(target, sigmoid(r)), stable
     return _reduce(real_term, reduction) + _reduce(tf.nn.softplus(f), reduction)  # -log(1 - sigmoid(f)) = softplus(f)
@@ -116,13 +125,13 @@ def least_squares_discriminator_loss(real_scores, fake_scores, reduction="mean")
 
     Args:
         real_scores: discriminator outputs on real samples (no sigmoid), shape [N] or [N, 1].
-        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
     Used in: notebooks/01_gan_losses.ipynb
     """
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(0.5 * (r - 1.0) ** 2, reduction) + _reduce(0.5 * f ** 2, reduction)
 
 
@@ -147,13 +156,13 @@ def wasserstein_critic_loss(real_scores, fake_scores, reduction="mean"):
 
     Args:
         real_scores: critic outputs on real samples, shape [N] or [N, 1].
-        fake_scores: critic outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_scores: critic outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
     Used in: notebooks/01_gan_losses.ipynb
     """
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(f, reduction) + _reduce(-r, reduction)
 
 
@@ -175,13 +184,13 @@ def hinge_discriminator_loss(real_scores, fake_scores, reduction="mean"):
 
     Args:
         real_scores: discriminator outputs on real samples, shape [N] or [N, 1].
-        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
     Used in: notebooks/01_gan_losses.ipynb
     """
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(tf.nn.relu(1.0 - r), reduction) + _reduce(tf.nn.relu(1.0 + f), reduction)
 
 
@@ -196,12 +205,6 @@ def hinge_generator_loss(fake_scores, reduction="mean"):
     Used in: notebooks/01_gan_losses.ipynb
     """
     return _reduce(-_scores(fake_scores, "fake_scores"), reduction)
-
-
-def _check_pair(real, fake):
-    if tuple(real.shape) != tuple(fake.shape):
-        raise ValueError(f"real and fake must have the same shape [N, ...] to be interpolated; "
-                         f"got {tuple(real.shape)} and {tuple(fake.shape)}.")
 
 
 def _input_gradients(critic, x):
@@ -232,15 +235,17 @@ def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
         The penalty, shape [].
     Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
+    check.check_penalty_inputs(check.shape_of(real), check.shape_of(fake), weight, "weight")
+    if epsilon is not None and not check.is_tensor(epsilon):
+        check.check_epsilon(check.shape_of(epsilon), (check.shape_of(real) or (None,))[0],
+                            check.as_float_array(epsilon, "epsilon"))
     real, fake = tf.convert_to_tensor(real), tf.convert_to_tensor(fake)
-    _check_pair(real, fake)
     n = real.shape[0]  # None inside a tf.function traced without a fixed batch size
     if epsilon is None:
         eps = tf.random.uniform(tf.shape(real)[:1], dtype=real.dtype)
     else:
         eps = tf.cast(tf.convert_to_tensor(epsilon), real.dtype)
-        if eps.shape.rank != 1 or (n is not None and eps.shape[0] not in (None, n)):
-            raise ValueError(f"epsilon must have shape [N] = ({n},); got {tuple(eps.shape)}.")
+        check.check_epsilon(check.shape_of(eps), n)
     eps = tf.reshape(eps, [-1] + [1] * (real.shape.rank - 1))
     x_hat = eps * tf.stop_gradient(real) + (1.0 - eps) * tf.stop_gradient(fake)
     grads = _input_gradients(critic, x_hat)
@@ -262,5 +267,50 @@ def r1_penalty(discriminator, real, gamma=10.0):
         The penalty, shape [].
     Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
+    check.check_penalty_inputs(check.shape_of(real), None, gamma, "gamma")
     grads = _input_gradients(discriminator, tf.convert_to_tensor(real))
     return 0.5 * gamma * tf.reduce_mean(tf.reduce_sum(grads ** 2, axis=1))
+
+
+def auxiliary_classifier_loss(class_logits, labels, reduction="mean"):
+    """Auxiliary classifier loss -log softmax(l)_y = logsumexp_k(l_k) - l_y (ACGAN, Odena et al. 2017,
+    arXiv 1610.09585).
+
+    Softmax cross-entropy on logits, finite for any logit. ACGAN adds it for the class head of D on real and
+    generated images (the discriminator's loss) and on generated images (the generator's loss); the real/fake
+    head keeps targets 1 and 0, never the class labels.
+
+    Args:
+        class_logits: logits of the auxiliary head, shape [N, K].
+        labels: integer classes in [0, K), shape [N].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Raises:
+        course_lib.errors.InputError: logits not [N, K], labels not integer [N], or a label outside [0, K).
+    Used in: notebooks/06_controllable_generation.ipynb
+    """
+    logits, labels = _class_inputs(class_logits, labels)
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)  # stable log-sum-exp
+    return _reduce(loss, reduction)
+
+
+def _class_inputs(class_logits, labels):
+    from course_lib.errors import InputError
+
+    logits = tf.convert_to_tensor(class_logits)
+    if not logits.dtype.is_floating:
+        logits = tf.cast(logits, tf.float32)
+    if logits.shape.rank != 2 or logits.shape[1] == 0:
+        raise InputError(f"class_logits must have shape [N, K] (one logit per class); got shape {logits.shape}.")
+    labels = tf.convert_to_tensor(labels)
+    if labels.shape.rank != 1 or not labels.dtype.is_integer or (
+            labels.shape[0] is not None and logits.shape[0] is not None and labels.shape[0] != logits.shape[0]):
+        raise InputError(f"labels must be integers of shape [N] = [{logits.shape[0]}]; got {labels.dtype.name} "
+                         f"of shape {labels.shape}.")
+    classes = int(logits.shape[1])
+    if tf.executing_eagerly() and tf.size(labels) > 0:  # inside a tf.function the values are not known yet
+        low, high = int(tf.reduce_min(labels)), int(tf.reduce_max(labels))
+        if low < 0 or high >= classes:
+            raise InputError(f"labels must lie in [0, K) = [0, {classes}); got values in [{low}, {high}].")
+    return logits, tf.cast(labels, tf.int32)

@@ -15,7 +15,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from course_lib.product.sampling import latent_batch
+from course_lib import validation as check
+from course_lib.latents import latent_batch
+from course_lib.tf.data import to_uint8_images
 
 __all__ = ["Discriminator", "EMA", "Generator", "count_parameters", "diff_augment", "generate_images", "sample_images"]
 
@@ -46,7 +48,8 @@ class _SNLayer(keras.layers.Layer):
         fan_in = self.embedding_rows or int(input_shape[-1])
         shape = (self.kernel_size, self.kernel_size, fan_in, self.units) if self.kernel_size else (fan_in, self.units)
         self.kernel = self.add_weight(name="kernel", shape=shape, initializer=_DCGAN_INIT)
-        self.bias = None if self.embedding_rows else self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
+        self.bias = None if self.embedding_rows else self.add_weight(name="bias", shape=(self.units,),
+                                                                     initializer="zeros")
         if self.spectral_norm:
             rows = self.embedding_rows or self.units  # torch normalises an embedding's (rows, dim) matrix as is
             cols = int(np.prod(shape)) // rows
@@ -270,14 +273,14 @@ def generate_images(generator, z, labels, batch_size=500):
 
     The generator runs in eval mode (BatchNorm uses its running statistics).
     """
-    z, labels = np.asarray(z, dtype=np.float32), np.asarray(labels, dtype=np.int64)
+    z, labels = check.check_latents_and_labels(z, labels, generator.latent_dim, NUM_CLASSES)
     out = []
     for start in range(0, len(labels), batch_size):
         images = generator(tf.constant(z[start:start + batch_size]), tf.constant(labels[start:start + batch_size]),
                            training=False)
         out.append(np.asarray(tf.cast(images, tf.float32))[..., 0])
     images = np.concatenate(out) if out else np.zeros((0, 28, 28), np.float32)
-    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    return to_uint8_images(images)  # [-1, 1] -> uint8 [N, 28, 28], in data.py with its inverse
 
 
 def sample_images(generator, labels, seed=0, truncation=None, batch_size=500):

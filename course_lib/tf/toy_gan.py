@@ -11,11 +11,13 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig, asdict
-from course_lib.toy_gan_result import ToyGANResult, toy_mixture
+from course_lib.config import ToyGANConfig, asdict
 from course_lib.tf import losses
 from course_lib.tf.layers import SpectralNormLinear, minibatch_std, pack
+from course_lib.tf.loss_pairs import gan_loss_pair
 from course_lib.tf.utils import set_seed
+from course_lib.toy.result import ToyGANResult, toy_mixture
+from course_lib.training import StepLog, is_due
 
 __all__ = [
     "ToyDiscriminator",
@@ -130,18 +132,13 @@ class ToyDiscriminator(tf.keras.Model, _NumpyWeights):
         return self.net[-1](h, training=True) if self.spectral_norm else self.net[-1](h)
 
 
-def _loss_functions(config):
-    d_name, g_name = GAN_LOSS_PAIRS[config.loss]
-    return getattr(losses, d_name), getattr(losses, g_name)
-
-
 def discriminator_step(generator, discriminator, optimizer, real, z, config):
     """One update of D on a real batch [N, 2] and latent batch [N, latent_dim]: the loss plus penalties.
 
     Returns the adversarial loss (without penalties) as a scalar tensor.
     Used in: notebooks/01_gan_losses.ipynb
     """
-    d_loss_fn, _ = _loss_functions(config)
+    d_loss_fn = gan_loss_pair(config.loss).discriminator
     fake = tf.stop_gradient(generator(z))  # no gradient to G in D's step
     with tf.GradientTape() as tape:
         d_loss = d_loss_fn(discriminator(real), discriminator(fake))
@@ -161,7 +158,7 @@ def generator_step(generator, discriminator, optimizer, z, config):
     Returns the generator loss as a scalar tensor.
     Used in: notebooks/01_gan_losses.ipynb
     """
-    _, g_loss_fn = _loss_functions(config)
+    g_loss_fn = gan_loss_pair(config.loss).generator
     with tf.GradientTape() as tape:
         g_loss = g_loss_fn(discriminator(generator(z)))
     grads = tape.gradient(g_loss, generator.trainable_variables)  # only G's variables: D stays as it is
@@ -227,6 +224,11 @@ def train_toy_gan(config, progress=False, monitor=None):
     return _train(config, progress, monitor)
 
 
+def _diverged(config, done, d_value, g_value):
+    return FloatingPointError(f"toy GAN ({config.loss}) diverged at step {done}: d_loss={d_value}, g_loss={g_value}. "
+                              "Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
+
+
 def _train(config, progress, monitor):
     set_seed(config.seed)
     mixture = toy_mixture(config.data, POOL_SIZE, config.seed)
@@ -243,6 +245,8 @@ def _train(config, progress, monitor):
     g_step = tf.function(lambda z: generator_step(generator, discriminator, g_opt, z, config))
     result = ToyGANResult("tf", asdict(config), samples=np.zeros((0, 2), np.float32),
                           means=mixture.means, std=mixture.std, generator=generator, discriminator=discriminator)
+    log = StepLog(("d_loss", "g_loss"), monitor, loss=config.loss)
+    result.history = log.history
     steps = range(config.steps)
     if progress:
         from tqdm.auto import tqdm
@@ -277,18 +281,14 @@ def _train(config, progress, monitor):
             for variable, value in zip(discriminator.variables + d_opt.variables, saved):
                 variable.assign(value)
 
-        if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
+        done = step + 1
+        if is_due(done, config.log_every, config.steps):
             d_value, g_value = float(d_loss), float(g_loss)
-            if monitor is not None:  # first, so that a health monitor can stop with its own advice
-                monitor(step + 1, d_value, g_value)
-            if not (np.isfinite(d_value) and np.isfinite(g_value)):
-                raise FloatingPointError(
-                    f"toy GAN ({config.loss}) diverged at step {step + 1}: d_loss={d_value}, g_loss={g_value}. "
-                    f"Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
-            for key, value in (("step", step + 1), ("d_loss", d_value), ("g_loss", g_value)):
-                result.history[key].append(value)
-        if config.snapshot_every and (step + 1) % config.snapshot_every == 0:
-            result.snapshots.append((step + 1, generate_samples(generator, config.eval_samples, config.seed + 1)))
+            log.watch(done, d_value, g_value)  # first, so that a health monitor can stop with its own advice
+            log.guard((d_value, g_value), _diverged, config, done, d_value, g_value)
+            log.append(done, d_value, g_value)
+        if is_due(done, config.snapshot_every):
+            result.snapshots.append((done, generate_samples(generator, config.eval_samples, config.seed + 1)))
     result.seconds = time.perf_counter() - start
     result.samples = generate_samples(generator, config.eval_samples, config.seed + 1)
     return result

@@ -14,6 +14,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from course_lib import validation as check
+
 __all__ = [
     "bernoulli_log_likelihood",
     "elbo",
@@ -31,11 +33,22 @@ __all__ = [
 LOG_2PI = math.log(2.0 * math.pi)
 
 
-def _as_tensor(x, like=None):
-    if isinstance(x, (tf.Tensor, tf.Variable)):
-        return x if like is None or x.dtype == like.dtype else tf.cast(x, like.dtype)
-    dtype = like.dtype if like is not None else tf.float32
-    return tf.convert_to_tensor(np.asarray(x), dtype=dtype)
+def _floats(*named):
+    """(name, value) pairs -> tensors in the dtype policy's float type (course_lib.validation: float64 when any
+    input is float64, else float32)."""
+    dtype = check.policy_dtype(*named)
+    return [tf.cast(value if isinstance(value, (tf.Tensor, tf.Variable)) else tf.constant(np.asarray(value)), dtype)
+            for _, value in named]
+
+
+def _host_range(x):
+    """[min, max] of x as numpy when the values are on the host ([nan] when any is not finite), else None:
+    a GPU tensor or a traced graph skips the value checks rather than wait for the device."""
+    if not tf.executing_eagerly() or "GPU" in (getattr(x, "device", "") or "") or x.shape.num_elements() == 0:
+        return None
+    if not bool(tf.reduce_all(tf.math.is_finite(x))):
+        return np.array([np.nan])
+    return np.array([float(tf.reduce_min(x)), float(tf.reduce_max(x))])
 
 
 def _flat(x):
@@ -53,9 +66,10 @@ def gaussian_kl_per_dim(mu, logvar):
         Shape [N, d]; averaged over data it tells which latent dimensions are used (active units).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mu = _as_tensor(mu)
-    logvar = _as_tensor(logvar, mu)
-    return 0.5 * (tf.exp(logvar) + mu ** 2 - 1.0 - logvar)
+    check.check_latent_pair(check.shape_of(mu), check.shape_of(logvar))
+    mu, logvar = _floats(("mu", mu), ("logvar", logvar))
+    # expm1(lv) - lv, not exp(lv) - 1 - lv: no cancellation for near-collapsed units (lv close to 0)
+    return 0.5 * (tf.math.expm1(logvar) - logvar + mu ** 2)
 
 
 def gaussian_kl(mu, logvar):
@@ -85,10 +99,10 @@ def bernoulli_log_likelihood(x, logits):
         Shape [N], nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    logits = _as_tensor(logits)
-    x = _as_tensor(x, logits)
-    if x.shape != logits.shape:
-        raise ValueError(f"x and logits must have the same shape; got {tuple(x.shape)} and {tuple(logits.shape)}.")
+    check.check_data_pair(check.shape_of(x), check.shape_of(logits), "logits")
+    x, logits = _floats(("x", x), ("logits", logits))
+    if (values := _host_range(x)) is not None:
+        check.check_bernoulli_targets(values)
     return tf.reduce_sum(_flat(x * logits - tf.math.softplus(logits)), axis=-1)
 
 
@@ -103,9 +117,10 @@ def gaussian_log_likelihood(x, mean, logvar):
         Shape [N], nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mean = _as_tensor(mean)
-    x = _as_tensor(x, mean)
-    logvar = tf.broadcast_to(_as_tensor(logvar, mean), tf.shape(x))
+    check.check_data_pair(check.shape_of(x), check.shape_of(mean), "mean")
+    check.check_broadcastable(check.shape_of(logvar), check.shape_of(x), "logvar", "x")
+    x, mean, logvar = _floats(("x", x), ("mean", mean), ("logvar", logvar))
+    logvar = tf.broadcast_to(logvar, tf.shape(x))
     return -0.5 * tf.reduce_sum(_flat(LOG_2PI + logvar + (x - mean) ** 2 * tf.exp(-logvar)), axis=-1)
 
 
@@ -119,8 +134,10 @@ def gaussian_log_density(z, mu, logvar):
         Shape [...] (z's shape without its last axis).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    z = _as_tensor(z)
-    mu, logvar = _as_tensor(mu, z), _as_tensor(logvar, z)
+    check.check_rank(check.shape_of(z), "z", range(1, 8), "points [..., d]")
+    check.check_broadcastable(check.shape_of(mu), check.shape_of(z), "mu", "z")
+    check.check_broadcastable(check.shape_of(logvar), check.shape_of(z), "logvar", "z")
+    z, mu, logvar = _floats(("z", z), ("mu", mu), ("logvar", logvar))
     return -0.5 * tf.reduce_sum(LOG_2PI + logvar + (z - mu) ** 2 * tf.exp(-logvar), axis=-1)
 
 
@@ -135,16 +152,16 @@ def reparameterize(mu, logvar, eps=None, seed=None):
         z, shape [N, d].
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mu = _as_tensor(mu)
-    logvar = _as_tensor(logvar, mu)
+    check.check_latent_pair(check.shape_of(mu), check.shape_of(logvar))
+    named = [("mu", mu), ("logvar", logvar)] + ([("eps", eps)] if eps is not None else [])
+    mu, logvar = _floats(*named)[:2]
     if eps is None:
         if seed is not None:
             eps = tf.random.stateless_normal(tf.shape(mu), seed=[int(seed), 0], dtype=mu.dtype)
         else:
             eps = tf.random.normal(tf.shape(mu), dtype=mu.dtype)
-    eps = _as_tensor(eps, mu)
-    if eps.shape != mu.shape:
-        raise ValueError(f"eps must have mu's shape {tuple(mu.shape)}; got {tuple(eps.shape)}.")
+    check.check_same_shape("eps", check.shape_of(eps), "mu", check.shape_of(mu))
+    eps = _floats(("mu", mu), ("eps", eps))[1]
     return mu + tf.exp(0.5 * logvar) * eps
 
 
@@ -164,12 +181,13 @@ def elbo(x, decoded, mu, logvar, beta=1.0, likelihood="bernoulli", decoder_logva
         {"elbo": [N], "reconstruction": [N] (log p(x|z)), "kl": [N]}, nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
+    check.check_choice(likelihood, "likelihood", check.LIKELIHOODS)
+    check.check_number(beta, "beta", 0.0)
+    check.check_latent_pair(check.shape_of(mu), check.shape_of(logvar), check.shape_of(x))
     if likelihood == "bernoulli":
         reconstruction = bernoulli_log_likelihood(x, decoded)
-    elif likelihood == "gaussian":
-        reconstruction = gaussian_log_likelihood(x, decoded, decoder_logvar)
     else:
-        raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian'; got {likelihood!r}.")
+        reconstruction = gaussian_log_likelihood(x, decoded, decoder_logvar)
     kl = gaussian_kl(mu, logvar)
     return {"elbo": reconstruction - beta * kl, "reconstruction": reconstruction, "kl": kl}
 
@@ -185,11 +203,14 @@ def log_importance_weights(log_px_given_z, z, mu, logvar):
         Shape [N, k].
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    z = _as_tensor(z)
-    mu, logvar = _as_tensor(mu, z)[:, None, :], _as_tensor(logvar, z)[:, None, :]
+    check.check_importance_shapes(check.shape_of(log_px_given_z), check.shape_of(z), check.shape_of(mu),
+                                  check.shape_of(logvar))
+    log_px_given_z, z, mu, logvar = _floats(("log_px_given_z", log_px_given_z), ("z", z), ("mu", mu),
+                                            ("logvar", logvar))
+    mu, logvar = mu[:, None, :], logvar[:, None, :]
     log_prior = gaussian_log_density(z, tf.zeros_like(z), tf.zeros_like(z))
     log_q = gaussian_log_density(z, mu, logvar)
-    return _as_tensor(log_px_given_z, z) + log_prior - log_q
+    return log_px_given_z + log_prior - log_q
 
 
 def iwae_bound(log_weights):
@@ -201,18 +222,22 @@ def iwae_bound(log_weights):
         Shape [N]; k = 1 gives the ELBO estimate, and the bound rises towards log p(x) as k grows.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    log_weights = _as_tensor(log_weights)
-    if log_weights.shape.rank != 2:
-        raise ValueError(f"log_weights must have shape [N, k]; got {tuple(log_weights.shape)}.")
+    check.check_rank(check.shape_of(log_weights), "log_weights", (2,), "[N, k]: k importance samples per example")
+    check.check_nonempty(check.shape_of(log_weights), "log_weights")
+    (log_weights,) = _floats(("log_weights", log_weights))
     return tf.reduce_logsumexp(log_weights, axis=1) - math.log(log_weights.shape[1])
 
 
 def _log_weight_chunks(model, x, k, batch_size, chunk_size, seed):
     """Yield (batch index, log-weights [n, m]) chunk by chunk: at most batch_size * chunk_size decodes at once."""
-    if int(k) < 1:
-        raise ValueError(f"k must be a positive number of importance samples; got {k}.")
+    check.check_positive_int(k, "k (importance samples per example)")
+    check.check_positive_int(batch_size, "batch_size")
+    check.check_positive_int(chunk_size, "chunk_size")
+    check.check_rank(check.shape_of(x), "x", range(2, 8), "a batch of images [N, ...]")
+    check.check_nonempty(check.shape_of(x), "x")
     generator = tf.random.Generator.from_seed(int(seed))
-    x = _as_tensor(x, model.trainable_variables[0])  # the model's dtype
+    x = tf.cast(x if isinstance(x, (tf.Tensor, tf.Variable)) else np.asarray(x),
+                model.trainable_variables[0].dtype)  # the model's dtype
     for start in range(0, int(x.shape[0]), batch_size):
         xb = x[start:start + batch_size]
         n = int(xb.shape[0])

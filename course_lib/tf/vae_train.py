@@ -5,7 +5,7 @@ Used in: notebooks/03_vae_elbo.ipynb
 
 from __future__ import annotations
 
-import math
+import os
 
 import keras
 import numpy as np
@@ -15,20 +15,20 @@ from tqdm.auto import tqdm
 from course_lib.config import VAEConfig
 from course_lib.reference.vae import kl_warmup_weight
 from course_lib.tf import vae
-from course_lib.tf.vae_models import LinearVAE, build_vae, vae_input
+from course_lib.tf.vae_models import LinearVAE, build_vae, load_vae, save_vae, vae_input
+from course_lib.training import StepLog, shuffled_epochs
 
-__all__ = ["evaluate_elbo", "train_linear_vae", "train_vae"]
+__all__ = ["evaluate_elbo", "train_linear_vae", "train_or_load_vae", "train_vae"]
 
 HISTORY_KEYS = ("step", "loss", "elbo", "reconstruction", "kl", "beta")
 
 
-def _check_finite(loss_value, step, epoch):
-    if not math.isfinite(loss_value):
-        raise FloatingPointError(
-            f"VAE training produced a non-finite loss ({loss_value}) at step {step} (epoch {epoch}). "
-            "Lower learning_rate, check that inputs are in [0, 1] for the Bernoulli likelihood, "
-            "or add a KL warm-up (warmup_steps)."
-        )
+def _non_finite(loss_value, step, epoch):
+    return FloatingPointError(
+        f"VAE training produced a non-finite loss ({loss_value}) at step {step} (epoch {epoch}). "
+        "Lower learning_rate, check that inputs are in [0, 1] for the Bernoulli likelihood, "
+        "or add a KL warm-up (warmup_steps)."
+    )
 
 
 def train_vae(config: VAEConfig, images=None, model=None, progress=True):
@@ -60,7 +60,6 @@ def train_vae(config: VAEConfig, images=None, model=None, progress=True):
     steps_per_epoch = n // batch_size
     optimizer = keras.optimizers.Adam(learning_rate=config.learning_rate)
     generator = tf.random.Generator.from_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
     dynamic = config.binarize == "dynamic"
 
     @tf.function
@@ -82,22 +81,17 @@ def train_vae(config: VAEConfig, images=None, model=None, progress=True):
         return (loss, tf.reduce_mean(terms["reconstruction"] - terms["kl"]),
                 tf.reduce_mean(terms["reconstruction"]), tf.reduce_mean(terms["kl"]))
 
-    history = {key: [] for key in HISTORY_KEYS}
+    log = StepLog(HISTORY_KEYS[1:])
+    history = log.history
     step = 0
     with tqdm(total=config.epochs * steps_per_epoch, disable=not progress, desc="VAE", leave=False) as bar:
-        for epoch in range(config.epochs):
-            order = rng.permutation(n)
+        for epoch, order in zip(range(config.epochs), shuffled_epochs(n, config.seed)):
             for index in range(steps_per_epoch):
                 batch = tf.gather(pixels, order[index * batch_size:(index + 1) * batch_size])
                 beta_t = kl_warmup_weight(step, config.beta, config.warmup_steps)
                 loss, elbo, reconstruction, kl = train_step(batch, tf.constant(beta_t, tf.float32))
-                _check_finite(float(loss), step, epoch)
-                history["step"].append(step)
-                history["loss"].append(float(loss))
-                history["elbo"].append(float(elbo))
-                history["reconstruction"].append(float(reconstruction))
-                history["kl"].append(float(kl))
-                history["beta"].append(beta_t)
+                log.guard((float(loss),), _non_finite, float(loss), step, epoch)
+                log.append(step, float(loss), float(elbo), float(reconstruction), float(kl), beta_t)
                 step += 1
                 bar.update(1)
                 if step % 50 == 0:
@@ -154,12 +148,34 @@ def train_linear_vae(x, latent_dim, steps=3000, learning_rate=0.02, seed=0, prog
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return elbo
 
-    history = {"step": [], "elbo": []}
+    log = StepLog(("elbo",))
+    history = log.history
     for step in tqdm(range(steps), disable=not progress, desc="linear VAE", leave=False):
         # constant, then a geometric decay to lr / 10
         optimizer.learning_rate.assign(learning_rate * 0.1 ** max(0.0, 2.0 * step / steps - 1.0))
         elbo = float(step_fn())
-        _check_finite(elbo, step, 0)
-        history["step"].append(step)
-        history["elbo"].append(elbo)
+        log.guard((elbo,), _non_finite, elbo, step, 0)
+        log.append(step, elbo)
     return model, history
+
+
+def train_or_load_vae(config: VAEConfig, path, images=None, progress=True):
+    """The VAE saved at `path` (.npz from save_vae, either twin) when it exists with the same config; otherwise
+    train one with train_vae and save it there (atomic). For reuse, e.g. as a baseline in notebook 04.
+
+    Args:
+        config: the VAEConfig to train (and to match against the saved one).
+        path: the .npz file.
+        images: uint8 [N, 28, 28] training images; None uses Fashion-MNIST's training split.
+        progress: show a progress bar while training.
+    Returns:
+        The model (call sample_images(model, n, seed) for uint8 samples).
+    Used in: notebooks/03_vae_elbo.ipynb
+    """
+    if os.path.exists(path):
+        model = load_vae(path)
+        if model.config == config:
+            return model
+    model, _ = train_vae(config, images=images, progress=progress)
+    save_vae(model, path)
+    return model

@@ -5,8 +5,11 @@ a new twin module needs no edit here.
 """
 
 import importlib
+import pkgutil
 
 import torch as _framework  # noqa: F401  (fail here, early, when torch is missing)
+
+__all__ = ["FRAMEWORK"]  # submodules load lazily; dir() lists them
 
 FRAMEWORK = "torch"
 
@@ -22,3 +25,9 @@ def __getattr__(name):
         raise
     globals()[name] = module
     return module
+
+
+def __dir__():
+    # dir(course_lib.load(...)) lists the twin's modules, loaded or not
+    modules = {info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")}
+    return sorted(set(globals()) | modules)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from course_lib.data.fashion_mnist import load_fashion_mnist
+from course_lib import validation as check
+from course_lib.data.fashion_mnist import FASHION_MNIST_CLASSES, load_fashion_mnist
 from course_lib.data.images import check_uint8_images, uint8_to_unit_range, unit_range_to_uint8
 from course_lib.torch.utils import device as default_device
 
@@ -71,15 +72,12 @@ def batches(images, labels=None, batch_size=128, shuffle=True, seed=0, drop_rema
         A re-iterable object with len() batches per epoch, yielding x or (x, y).
     """
     images = check_uint8_images(images)
-    if batch_size <= 0:
-        raise ValueError(f"batch_size must be positive; got {batch_size}.")
+    check.check_positive_int(batch_size, "batch_size")
     target = default_device() if on_device else torch.device("cpu")
     x = to_model_images(images, target)
     y = None
     if labels is not None:
-        labels = np.asarray(labels)
-        if labels.shape != (len(images),):
-            raise ValueError(f"labels must have shape [{len(images)}]; got {labels.shape}.")
+        labels = check.check_labels(labels, "labels", len(FASHION_MNIST_CLASSES), len(images))
         y = torch.from_numpy(labels.astype(np.int64)).to(target)
     return _EpochBatches(x, y, batch_size, shuffle, seed, drop_remainder)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from course_lib import validation as check
 from course_lib.reference.dirac import hermite_nodes
 
 __all__ = ["losses", "trajectory", "vector_field"]
@@ -28,6 +29,7 @@ def losses(theta, psi, loss="standard", r1_gamma=0.0, gp_weight=0.0, noise_std=0
         (d_loss, g_loss), scalar tensors.
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_dirac(loss, r1_gamma=r1_gamma, gp_weight=gp_weight, noise_std=noise_std)
     nodes, weights = hermite_nodes(noise_std)
     game = 0.0
     for n, w in zip(nodes.tolist(), weights.tolist()):
@@ -75,6 +77,8 @@ def trajectory(theta0, psi0, h, steps, method="simultaneous", loss="standard", r
         float64 numpy [steps + 1, 2], rows (theta_k, psi_k).
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_dirac(loss, h, method, steps, r1_gamma=r1_gamma, gp_weight=gp_weight, noise_std=noise_std,
+                      weight_clip=weight_clip)
     theta = torch.tensor(float(theta0), dtype=torch.float64, requires_grad=True)
     psi = torch.tensor(float(psi0), dtype=torch.float64, requires_grad=True)
     g_opt, d_opt = torch.optim.SGD([theta], lr=h), torch.optim.SGD([psi], lr=h)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from course_lib import validation as check
+
 __all__ = ["SpectralNormLinear", "get_layer_state", "minibatch_std", "pack", "set_layer_state"]
 
 
@@ -23,10 +25,8 @@ def pack(samples, m):
         Tensor [N // m, m * D].
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_pack(check.shape_of(samples), m)
     n, d = int(samples.shape[0]), int(samples.shape[1])
-    if m < 1 or n % m:
-        raise ValueError(f"pack needs a batch size divisible by the packing degree m={m}; got {n} samples. "
-                         "Choose batch_size as a multiple of pack.")
     return torch.reshape(samples, (n // m, m * d))
 
 
@@ -42,6 +42,8 @@ def minibatch_std(features, eps=1e-8):
         Tensor [N, F + 1]; the last column is s for every row.
     Used in: notebooks/02_gan_instability.ipynb
     """
+    check.check_features_batch(check.shape_of(features))
+    check.check_number(eps, "eps", 0.0)
     variance = torch.mean((features - torch.mean(features, dim=0, keepdim=True)) ** 2, dim=0)
     s = torch.mean(torch.sqrt(variance + eps))
     return torch.cat([features, s * torch.ones_like(features[:, :1])], dim=1)
@@ -63,6 +65,7 @@ class SpectralNormLinear(torch.nn.Module):
     """
 
     def __init__(self, in_features, out_features, power_iterations=1, eps=1e-12):
+        check.check_linear_layer(in_features, out_features, power_iterations, eps)
         super().__init__()
         self.linear = torch.nn.Linear(in_features, out_features)
         self.power_iterations = int(power_iterations)
@@ -84,6 +87,7 @@ class SpectralNormLinear(torch.nn.Module):
         return torch.dot(u, w @ v)
 
     def forward(self, x):
+        check.check_linear_input(check.shape_of(x), self.linear.in_features)
         sigma = self.sigma(update=self.training)
         return torch.nn.functional.linear(x, self.linear.weight / sigma, self.linear.bias)
 

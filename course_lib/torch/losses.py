@@ -11,11 +11,15 @@ Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from course_lib import validation as check
+
 __all__ = [
     "REDUCTIONS",
+    "auxiliary_classifier_loss",
     "gradient_penalty",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
@@ -33,32 +37,37 @@ REDUCTIONS = ("mean", "sum", "none")
 NORM_EPS = 1e-12  # ‖g‖ = sqrt(sum g^2 + NORM_EPS): keeps the penalty's gradient finite when g = 0
 
 
-def _scores(x, name):
-    x = torch.as_tensor(x)
-    if not x.is_floating_point():
-        x = x.float()
-    if x.ndim == 2 and x.shape[1] == 1:
-        x = x[:, 0]
-    if x.ndim != 1:
-        raise ValueError(f"{name} must have shape [N] or [N, 1] (one logit or score per sample); "
-                         f"got shape {tuple(x.shape)}. Flatten the discriminator's output per sample.")
-    return x
+def _as_float(x, dtype):
+    x = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    return x.to(getattr(torch, dtype))
+
+
+def _scores(x, name, dtype=None):
+    """One logit or score per sample, [N] or [N, 1] -> [N], in the dtype policy's float type."""
+    check.check_score_shape(check.shape_of(x), name)
+    return _as_float(x, dtype or check.policy_dtype((name, x))).reshape(-1)
+
+
+def _pair(real, fake, real_name, fake_name, reduction):
+    """Both score batches, checked; "none" needs one real and one fake per row (never a [3] + [1] broadcast)."""
+    dtype = check.policy_dtype((real_name, real), (fake_name, fake))
+    r, f = _scores(real, real_name, dtype), _scores(fake, fake_name, dtype)
+    check.check_score_pair(check.shape_of(r), check.shape_of(f), real_name, fake_name, reduction)
+    return r, f
 
 
 def _reduce(loss, reduction):
+    check.check_choice(reduction, "reduction", REDUCTIONS)
     if reduction == "mean":
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"reduction must be one of {REDUCTIONS}; got {reduction!r}.")
+    return loss
 
 
 def _check_smoothing(label_smoothing):
-    if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1) (0.1 means real targets of 0.9); "
-                         f"got {label_smoothing!r}.")
+    check.check_number(label_smoothing, "label_smoothing (0.1 means real targets of 0.9)", 0.0, 1.0,
+                       high_open=True)
 
 
 def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label_smoothing=0.0):
@@ -70,7 +79,7 @@ def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label
 
     Args:
         real_logits: discriminator logits on real samples, shape [N] or [N, 1].
-        fake_logits: discriminator logits on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_logits: discriminator logits on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
         label_smoothing: in [0, 1); 0 is the plain loss.
     Returns:
@@ -78,7 +87,7 @@ def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label
     Used in: notebooks/01_gan_losses.ipynb
     """
     _check_smoothing(label_smoothing)
-    r, f = _scores(real_logits, "real_logits"), _scores(fake_logits, "fake_logits")
+    r, f = _pair(real_logits, fake_logits, "real_logits", "fake_logits", reduction)
     target = 1.0 - label_smoothing
     real_term = target * F.softplus(-r) + (1.0 - target) * F.softplus(r)  # BCE(target, sigmoid(r)), stable
     return _reduce(real_term, reduction) + _reduce(F.softplus(f), reduction)  # -log(1 - sigmoid(f)) = softplus(f)
@@ -117,13 +126,13 @@ def least_squares_discriminator_loss(real_scores, fake_scores, reduction="mean")
 
     Args:
         real_scores: discriminator outputs on real samples (no sigmoid), shape [N] or [N, 1].
-        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
     Used in: notebooks/01_gan_losses.ipynb
     """
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(0.5 * (r - 1.0) ** 2, reduction) + _reduce(0.5 * f ** 2, reduction)
 
 
@@ -148,13 +157,13 @@ def wasserstein_critic_loss(real_scores, fake_scores, reduction="mean"):
 
     Args:
         real_scores: critic outputs on real samples, shape [N] or [N, 1].
-        fake_scores: critic outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_scores: critic outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
     Used in: notebooks/01_gan_losses.ipynb
     """
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(f, reduction) + _reduce(-r, reduction)
 
 
@@ -176,13 +185,13 @@ def hinge_discriminator_loss(real_scores, fake_scores, reduction="mean"):
 
     Args:
         real_scores: discriminator outputs on real samples, shape [N] or [N, 1].
-        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none").
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
     Used in: notebooks/01_gan_losses.ipynb
     """
-    r, f = _scores(real_scores, "real_scores"), _scores(fake_scores, "fake_scores")
+    r, f = _pair(real_scores, fake_scores, "real_scores", "fake_scores", reduction)
     return _reduce(F.relu(1.0 - r), reduction) + _reduce(F.relu(1.0 + f), reduction)
 
 
@@ -197,12 +206,6 @@ def hinge_generator_loss(fake_scores, reduction="mean"):
     Used in: notebooks/01_gan_losses.ipynb
     """
     return _reduce(-_scores(fake_scores, "fake_scores"), reduction)
-
-
-def _check_pair(real, fake):
-    if tuple(real.shape) != tuple(fake.shape):
-        raise ValueError(f"real and fake must have the same shape [N, ...] to be interpolated; "
-                         f"got {tuple(real.shape)} and {tuple(fake.shape)}.")
 
 
 def _input_gradients(critic, x):
@@ -232,15 +235,17 @@ def gradient_penalty(critic, real, fake, weight=10.0, epsilon=None):
         The penalty, shape [].
     Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
+    check.check_penalty_inputs(check.shape_of(real), check.shape_of(fake), weight, "weight")
+    if epsilon is not None and not check.is_tensor(epsilon):
+        check.check_epsilon(check.shape_of(epsilon), (check.shape_of(real) or (None,))[0],
+                            check.as_float_array(epsilon, "epsilon"))
     real, fake = torch.as_tensor(real), torch.as_tensor(fake)
-    _check_pair(real, fake)
     n = real.shape[0]
     if epsilon is None:
         eps = torch.rand(n, dtype=real.dtype, device=real.device)
     else:
         eps = torch.as_tensor(epsilon, dtype=real.dtype, device=real.device)
-        if tuple(eps.shape) != (n,):
-            raise ValueError(f"epsilon must have shape [N] = ({n},); got {tuple(eps.shape)}.")
+        check.check_epsilon(tuple(eps.shape), n)
     eps = eps.reshape((n,) + (1,) * (real.ndim - 1))
     x_hat = eps * real.detach() + (1.0 - eps) * fake.detach()
     grads = _input_gradients(critic, x_hat)
@@ -262,5 +267,47 @@ def r1_penalty(discriminator, real, gamma=10.0):
         The penalty, shape [].
     Used in: notebooks/01_gan_losses.ipynb, notebooks/02_gan_instability.ipynb
     """
+    check.check_penalty_inputs(check.shape_of(real), None, gamma, "gamma")
     grads = _input_gradients(discriminator, torch.as_tensor(real))
     return 0.5 * gamma * (grads ** 2).sum(dim=1).mean()
+
+
+def auxiliary_classifier_loss(class_logits, labels, reduction="mean"):
+    """Auxiliary classifier loss -log softmax(l)_y = logsumexp_k(l_k) - l_y (ACGAN, Odena et al. 2017,
+    arXiv 1610.09585).
+
+    Softmax cross-entropy on logits, finite for any logit. ACGAN adds it for the class head of D on real and
+    generated images (the discriminator's loss) and on generated images (the generator's loss); the real/fake
+    head keeps targets 1 and 0, never the class labels.
+
+    Args:
+        class_logits: logits of the auxiliary head, shape [N, K].
+        labels: integer classes in [0, K), shape [N].
+        reduction: "mean", "sum" or "none".
+    Returns:
+        The loss, shape [] (or [N] for "none").
+    Raises:
+        course_lib.errors.InputError: logits not [N, K], labels not integer [N], or a label outside [0, K).
+    Used in: notebooks/06_controllable_generation.ipynb
+    """
+    logits, labels = _class_inputs(class_logits, labels)
+    return _reduce(F.cross_entropy(logits, labels, reduction="none"), reduction)  # log-sum-exp inside: stable
+
+
+def _class_inputs(class_logits, labels):
+    from course_lib.errors import InputError
+
+    logits = torch.as_tensor(class_logits)
+    if not logits.is_floating_point():
+        logits = logits.float()
+    if logits.ndim != 2 or logits.shape[1] < 1:
+        raise InputError(f"class_logits must have shape [N, K] (one logit per class); got shape {tuple(logits.shape)}.")
+    labels = torch.as_tensor(labels, device=logits.device)
+    if tuple(labels.shape) != (len(logits),) or labels.is_floating_point() or labels.dtype == torch.bool:
+        raise InputError(f"labels must be integers of shape [N] = [{len(logits)}]; got {labels.dtype} "
+                         f"of shape {tuple(labels.shape)}.")
+    capturing = labels.is_cuda and torch.cuda.is_current_stream_capturing()  # no host sync inside a CUDA graph
+    if labels.numel() and not capturing and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+        raise InputError(f"labels must lie in [0, K) = [0, {logits.shape[1]}); got values in "
+                         f"[{int(labels.min())}, {int(labels.max())}].")
+    return logits, labels.long()

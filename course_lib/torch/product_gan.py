@@ -17,7 +17,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.product.sampling import latent_batch
+from course_lib import validation as check
+from course_lib.latents import latent_batch
+from course_lib.torch.data import to_uint8_images
 
 __all__ = ["Discriminator", "EMA", "Generator", "count_parameters", "diff_augment", "generate_images", "sample_images"]
 
@@ -218,7 +220,7 @@ def generate_images(generator, z, labels, batch_size=500):
 
     The generator runs in eval mode (BatchNorm uses its running statistics).
     """
-    z, labels = np.asarray(z, dtype=np.float32), np.asarray(labels, dtype=np.int64)
+    z, labels = check.check_latents_and_labels(z, labels, generator.latent_dim, NUM_CLASSES)
     device = next(generator.parameters()).device
     was_training = generator.training
     generator.eval()
@@ -229,7 +231,7 @@ def generate_images(generator, z, labels, batch_size=500):
         out.append(generator(zb, yb).float().cpu().numpy()[:, 0])
     generator.train(was_training)
     images = np.concatenate(out) if out else np.zeros((0, 28, 28), np.float32)
-    return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    return to_uint8_images(images)  # [-1, 1] -> uint8 [N, 28, 28], in data.py with its inverse
 
 
 def sample_images(generator, labels, seed=0, truncation=None, batch_size=500):

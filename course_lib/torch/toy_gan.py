@@ -13,11 +13,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.config import GAN_LOSS_PAIRS, ToyGANConfig, asdict
-from course_lib.toy_gan_result import ToyGANResult, toy_mixture
+from course_lib.config import ToyGANConfig, asdict
 from course_lib.torch import losses
 from course_lib.torch.layers import SpectralNormLinear, minibatch_std, pack
-from course_lib.torch.utils import set_seed
+from course_lib.torch.loss_pairs import gan_loss_pair
+from course_lib.torch.utils import limit_threads, set_seed
+from course_lib.toy.result import ToyGANResult, toy_mixture
+from course_lib.training import StepLog, is_due
 
 __all__ = [
     "ToyDiscriminator",
@@ -106,18 +108,13 @@ class ToyDiscriminator(nn.Module, _NumpyWeights):
         return self.net[-1](minibatch_std(h))
 
 
-def _loss_functions(config):
-    d_name, g_name = GAN_LOSS_PAIRS[config.loss]
-    return getattr(losses, d_name), getattr(losses, g_name)
-
-
 def discriminator_step(generator, discriminator, optimizer, real, z, config):
     """One update of D on a real batch [N, 2] and latent batch [N, latent_dim]: the loss plus penalties.
 
     Returns the adversarial loss (without penalties) as a scalar tensor.
     Used in: notebooks/01_gan_losses.ipynb
     """
-    d_loss_fn, _ = _loss_functions(config)
+    d_loss_fn = gan_loss_pair(config.loss).discriminator
     fake = generator(z).detach()  # no gradient to G in D's step
     d_loss = d_loss_fn(discriminator(real), discriminator(fake))
     total = d_loss
@@ -137,7 +134,7 @@ def generator_step(generator, discriminator, optimizer, z, config):
     Returns the generator loss as a scalar tensor.
     Used in: notebooks/01_gan_losses.ipynb
     """
-    _, g_loss_fn = _loss_functions(config)
+    g_loss_fn = gan_loss_pair(config.loss).generator
     g_loss = g_loss_fn(discriminator(generator(z)))
     optimizer.zero_grad(set_to_none=True)
     g_loss.backward()  # also fills D's .grad; D's optimizer clears it before its own step
@@ -203,12 +200,16 @@ def train_toy_gan(config, progress=False, monitor=None):
         raise TypeError(f"config must be a course_lib.config.ToyGANConfig; got {type(config).__name__}.")
     config.validate()
     _check_remedies(config)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # small MLPs: one thread is as fast, and leaves the other cores free
+    threads = limit_threads(1)  # small MLPs: one thread is as fast, and leaves the other cores free
     try:
         return _train(config, progress, monitor)
     finally:
-        torch.set_num_threads(threads)
+        limit_threads(threads)
+
+
+def _diverged(config, done, d_value, g_value):
+    return FloatingPointError(f"toy GAN ({config.loss}) diverged at step {done}: d_loss={d_value}, g_loss={g_value}. "
+                              "Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
 
 
 def _train(config, progress, monitor):
@@ -223,6 +224,8 @@ def _train(config, progress, monitor):
     d_opt = torch.optim.Adam(discriminator.parameters(), lr=config.lr, betas=betas)
     result = ToyGANResult("torch", asdict(config), samples=np.zeros((0, 2), np.float32),
                           means=mixture.means, std=mixture.std, generator=generator, discriminator=discriminator)
+    log = StepLog(("d_loss", "g_loss"), monitor, loss=config.loss)
+    result.history = log.history
     steps = range(config.steps)
     if progress:
         from tqdm.auto import tqdm
@@ -256,18 +259,14 @@ def _train(config, progress, monitor):
             discriminator.load_state_dict(saved[0])
             d_opt.load_state_dict(saved[1])
 
-        if (step + 1) % config.log_every == 0 or step + 1 == config.steps:
+        done = step + 1
+        if is_due(done, config.log_every, config.steps):
             d_value, g_value = float(d_loss), float(g_loss)
-            if monitor is not None:  # first, so that a health monitor can stop with its own advice
-                monitor(step + 1, d_value, g_value)
-            if not (np.isfinite(d_value) and np.isfinite(g_value)):
-                raise FloatingPointError(
-                    f"toy GAN ({config.loss}) diverged at step {step + 1}: d_loss={d_value}, g_loss={g_value}. "
-                    f"Lower lr, or for 'wasserstein' set gp_weight (e.g. 0.1-10).")
-            for key, value in (("step", step + 1), ("d_loss", d_value), ("g_loss", g_value)):
-                result.history[key].append(value)
-        if config.snapshot_every and (step + 1) % config.snapshot_every == 0:
-            result.snapshots.append((step + 1, generate_samples(generator, config.eval_samples, config.seed + 1)))
+            log.watch(done, d_value, g_value)  # first, so that a health monitor can stop with its own advice
+            log.guard((d_value, g_value), _diverged, config, done, d_value, g_value)
+            log.append(done, d_value, g_value)
+        if is_due(done, config.snapshot_every):
+            result.snapshots.append((done, generate_samples(generator, config.eval_samples, config.seed + 1)))
     result.seconds = time.perf_counter() - start
     result.samples = generate_samples(generator, config.eval_samples, config.seed + 1)
     return result

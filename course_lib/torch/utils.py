@@ -7,7 +7,7 @@ import random
 import numpy as np
 import torch
 
-__all__ = ["device", "set_seed", "to_numpy"]
+__all__ = ["device", "limit_threads", "set_seed", "to_numpy", "to_tensor"]
 
 
 def set_seed(seed: int) -> None:
@@ -36,3 +36,24 @@ def to_numpy(x) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         return x.detach().cpu().numpy()
     return np.asarray(x)
+
+
+def to_tensor(array) -> torch.Tensor:
+    """A framework tensor with the values, shape and dtype of a numpy array (or anything numpy can read).
+
+    Used in: notebooks/02_gan_instability.ipynb
+    """
+    return torch.from_numpy(np.array(array))  # a copy: later writes to `array` do not show through
+
+
+def limit_threads(n: int) -> int:
+    """Limit the framework's math to `n` threads in this process; returns the previous number (0: the default).
+
+    Small models gain little from a second thread, and parallel single-thread runs use the cores better.
+    Used in: notebooks/02_gan_instability.ipynb (the PacGAN table's worker processes)
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive number of threads; got {n!r}.")
+    previous = torch.get_num_threads()
+    torch.set_num_threads(int(n))
+    return previous

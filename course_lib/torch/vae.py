@@ -15,6 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from course_lib import validation as check
+
 __all__ = [
     "bernoulli_log_likelihood",
     "elbo",
@@ -32,11 +34,24 @@ __all__ = [
 LOG_2PI = math.log(2.0 * math.pi)
 
 
-def _as_tensor(x, like=None):
-    if isinstance(x, torch.Tensor):
-        return x
-    dtype = like.dtype if like is not None else torch.float32
-    return torch.as_tensor(np.asarray(x), dtype=dtype, device=like.device if like is not None else None)
+def _floats(*named):
+    """(name, value) pairs -> tensors in the dtype policy's float type (course_lib.validation: float64 when any
+    input is float64, else float32), on the device of the first tensor among them."""
+    dtype = getattr(torch, check.policy_dtype(*named))
+    device = next((value.device for _, value in named if isinstance(value, torch.Tensor)), None)
+    return [(value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value), device=device))
+            .to(dtype) for _, value in named]
+
+
+def _host_range(x):
+    """[min, max] of x as numpy when the values are on the host ([nan] when any is not finite), else None:
+    a GPU tensor or a compiled graph skips the value checks rather than wait for the device."""
+    if torch.compiler.is_compiling() or x.device.type != "cpu" or x.numel() == 0:
+        return None
+    x = x.detach()
+    if not bool(torch.isfinite(x).all()):
+        return np.array([np.nan])
+    return np.array([float(x.min()), float(x.max())])
 
 
 def _flat(x):
@@ -54,9 +69,10 @@ def gaussian_kl_per_dim(mu, logvar):
         Shape [N, d]; averaged over data it tells which latent dimensions are used (active units).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mu = _as_tensor(mu)
-    logvar = _as_tensor(logvar, mu)
-    return 0.5 * (torch.exp(logvar) + mu ** 2 - 1.0 - logvar)
+    check.check_latent_pair(check.shape_of(mu), check.shape_of(logvar))
+    mu, logvar = _floats(("mu", mu), ("logvar", logvar))
+    # expm1(lv) - lv, not exp(lv) - 1 - lv: no cancellation for near-collapsed units (lv close to 0)
+    return 0.5 * (torch.expm1(logvar) - logvar + mu ** 2)
 
 
 def gaussian_kl(mu, logvar):
@@ -86,10 +102,10 @@ def bernoulli_log_likelihood(x, logits):
         Shape [N], nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    logits = _as_tensor(logits)
-    x = _as_tensor(x, logits)
-    if x.shape != logits.shape:
-        raise ValueError(f"x and logits must have the same shape; got {tuple(x.shape)} and {tuple(logits.shape)}.")
+    check.check_data_pair(check.shape_of(x), check.shape_of(logits), "logits")
+    x, logits = _floats(("x", x), ("logits", logits))
+    if (values := _host_range(x)) is not None:
+        check.check_bernoulli_targets(values)
     return _flat(x * logits - F.softplus(logits)).sum(dim=-1)
 
 
@@ -104,9 +120,10 @@ def gaussian_log_likelihood(x, mean, logvar):
         Shape [N], nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mean = _as_tensor(mean)
-    x = _as_tensor(x, mean)
-    logvar = torch.broadcast_to(_as_tensor(logvar, mean), x.shape)
+    check.check_data_pair(check.shape_of(x), check.shape_of(mean), "mean")
+    check.check_broadcastable(check.shape_of(logvar), check.shape_of(x), "logvar", "x")
+    x, mean, logvar = _floats(("x", x), ("mean", mean), ("logvar", logvar))
+    logvar = torch.broadcast_to(logvar, x.shape)
     return -0.5 * _flat(LOG_2PI + logvar + (x - mean) ** 2 * torch.exp(-logvar)).sum(dim=-1)
 
 
@@ -120,8 +137,10 @@ def gaussian_log_density(z, mu, logvar):
         Shape [...] (z's shape without its last axis).
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    z = _as_tensor(z)
-    mu, logvar = _as_tensor(mu, z), _as_tensor(logvar, z)
+    check.check_rank(check.shape_of(z), "z", range(1, 8), "points [..., d]")
+    check.check_broadcastable(check.shape_of(mu), check.shape_of(z), "mu", "z")
+    check.check_broadcastable(check.shape_of(logvar), check.shape_of(z), "logvar", "z")
+    z, mu, logvar = _floats(("z", z), ("mu", mu), ("logvar", logvar))
     return -0.5 * (LOG_2PI + logvar + (z - mu) ** 2 * torch.exp(-logvar)).sum(dim=-1)
 
 
@@ -136,16 +155,16 @@ def reparameterize(mu, logvar, eps=None, seed=None):
         z, shape [N, d].
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    mu = _as_tensor(mu)
-    logvar = _as_tensor(logvar, mu)
+    check.check_latent_pair(check.shape_of(mu), check.shape_of(logvar))
+    named = [("mu", mu), ("logvar", logvar)] + ([("eps", eps)] if eps is not None else [])
+    mu, logvar = _floats(*named)[:2]
     if eps is None:
         generator = None
         if seed is not None:
             generator = torch.Generator(device=mu.device).manual_seed(int(seed))
         eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=mu.device)
-    eps = _as_tensor(eps, mu)
-    if eps.shape != mu.shape:
-        raise ValueError(f"eps must have mu's shape {tuple(mu.shape)}; got {tuple(eps.shape)}.")
+    check.check_same_shape("eps", check.shape_of(eps), "mu", check.shape_of(mu))
+    eps = _floats(("mu", mu), ("eps", eps))[1]
     return mu + torch.exp(0.5 * logvar) * eps
 
 
@@ -165,12 +184,13 @@ def elbo(x, decoded, mu, logvar, beta=1.0, likelihood="bernoulli", decoder_logva
         {"elbo": [N], "reconstruction": [N] (log p(x|z)), "kl": [N]}, nats per example.
     Used in: notebooks/03_vae_elbo.ipynb
     """
+    check.check_choice(likelihood, "likelihood", check.LIKELIHOODS)
+    check.check_number(beta, "beta", 0.0)
+    check.check_latent_pair(check.shape_of(mu), check.shape_of(logvar), check.shape_of(x))
     if likelihood == "bernoulli":
         reconstruction = bernoulli_log_likelihood(x, decoded)
-    elif likelihood == "gaussian":
-        reconstruction = gaussian_log_likelihood(x, decoded, decoder_logvar)
     else:
-        raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian'; got {likelihood!r}.")
+        reconstruction = gaussian_log_likelihood(x, decoded, decoder_logvar)
     kl = gaussian_kl(mu, logvar)
     return {"elbo": reconstruction - beta * kl, "reconstruction": reconstruction, "kl": kl}
 
@@ -186,11 +206,14 @@ def log_importance_weights(log_px_given_z, z, mu, logvar):
         Shape [N, k].
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    z = _as_tensor(z)
-    mu, logvar = _as_tensor(mu, z)[:, None, :], _as_tensor(logvar, z)[:, None, :]
+    check.check_importance_shapes(check.shape_of(log_px_given_z), check.shape_of(z), check.shape_of(mu),
+                                  check.shape_of(logvar))
+    log_px_given_z, z, mu, logvar = _floats(("log_px_given_z", log_px_given_z), ("z", z), ("mu", mu),
+                                            ("logvar", logvar))
+    mu, logvar = mu[:, None, :], logvar[:, None, :]
     log_prior = gaussian_log_density(z, torch.zeros_like(z), torch.zeros_like(z))
     log_q = gaussian_log_density(z, mu, logvar)
-    return _as_tensor(log_px_given_z, z) + log_prior - log_q
+    return log_px_given_z + log_prior - log_q
 
 
 def iwae_bound(log_weights):
@@ -202,19 +225,23 @@ def iwae_bound(log_weights):
         Shape [N]; k = 1 gives the ELBO estimate, and the bound rises towards log p(x) as k grows.
     Used in: notebooks/03_vae_elbo.ipynb
     """
-    log_weights = _as_tensor(log_weights)
-    if log_weights.ndim != 2:
-        raise ValueError(f"log_weights must have shape [N, k]; got {tuple(log_weights.shape)}.")
+    check.check_rank(check.shape_of(log_weights), "log_weights", (2,), "[N, k]: k importance samples per example")
+    check.check_nonempty(check.shape_of(log_weights), "log_weights")
+    (log_weights,) = _floats(("log_weights", log_weights))
     return torch.logsumexp(log_weights, dim=1) - math.log(log_weights.shape[1])
 
 
 def _log_weight_chunks(model, x, k, batch_size, chunk_size, seed):
     """Yield (batch index, log-weights [n, m]) chunk by chunk: at most batch_size * chunk_size decodes at once."""
-    if int(k) < 1:
-        raise ValueError(f"k must be a positive number of importance samples; got {k}.")
+    check.check_positive_int(k, "k (importance samples per example)")
+    check.check_positive_int(batch_size, "batch_size")
+    check.check_positive_int(chunk_size, "chunk_size")
+    check.check_rank(check.shape_of(x), "x", range(2, 8), "a batch of images [N, ...]")
+    check.check_nonempty(check.shape_of(x), "x")
     generator = torch.Generator().manual_seed(int(seed))
     parameter = next(model.parameters())
-    x = _as_tensor(x, parameter).to(parameter.device, parameter.dtype)  # the model's device and dtype
+    x = torch.as_tensor(np.asarray(x)) if not isinstance(x, torch.Tensor) else x
+    x = x.to(parameter.device, parameter.dtype)  # the model's device and dtype
     for start in range(0, x.shape[0], batch_size):
         xb = x[start:start + batch_size]
         n = xb.shape[0]

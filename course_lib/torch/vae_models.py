@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
 
 import numpy as np
 import torch
 from torch import nn
 
+from course_lib import validation as check
 from course_lib.atomic import write_bytes_atomic
 from course_lib.config import VAEConfig
 from course_lib.torch import vae
@@ -36,8 +36,6 @@ __all__ = [
     "sample_images",
     "save_vae",
     "set_weights",
-    "train_or_load_vae",
-    "train_vae",
     "vae_input",
 ]
 
@@ -214,7 +212,8 @@ def decode_latents(model, z, logits=False) -> np.ndarray:
     """Mean images in [0, 1] (sigmoid of the logits, or the Gaussian means), numpy [N, 28, 28], for latents z [N, d];
     with logits=True the decoder's raw output (logits for "bernoulli") instead."""
     model.eval()
-    decoded = model.decode(torch.as_tensor(np.asarray(z, np.float32)).to(next(model.parameters()).device))
+    z = check.check_latents(z, model.latent_dim)
+    decoded = model.decode(torch.as_tensor(z).to(next(model.parameters()).device))
     if logits:
         return decoded.reshape(-1, 28, 28).cpu().numpy()
     images = torch.sigmoid(decoded) if model.likelihood == "bernoulli" else decoded
@@ -223,34 +222,6 @@ def decode_latents(model, z, logits=False) -> np.ndarray:
 
 def sample_images(model, n, seed=0) -> np.ndarray:
     """n samples as uint8 [n, 28, 28]: z ~ N(0, I) from `seed`, then the decoder's mean image."""
+    check.check_positive_int(n, "n")
     z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
     return np.rint(decode_latents(model, z) * 255.0).astype(np.uint8)
-
-
-def train_vae(config: VAEConfig, images=None, model=None, progress=True):
-    """Train a VAE on Fashion-MNIST (or uint8 `images`); returns (model, history). See vae_train.train_vae."""
-    from course_lib.torch.vae_train import train_vae as _train
-
-    return _train(config, images=images, model=model, progress=progress)
-
-
-def train_or_load_vae(config: VAEConfig, path, images=None, progress=True):
-    """The VAE saved at `path` (.npz from save_vae, either twin) when it exists with the same config; otherwise
-    train one with train_vae and save it there (atomic). For reuse, e.g. as a baseline in notebook 04.
-
-    Args:
-        config: the VAEConfig to train (and to match against the saved one).
-        path: the .npz file.
-        images: uint8 [N, 28, 28] training images; None uses Fashion-MNIST's training split.
-        progress: show a progress bar while training.
-    Returns:
-        The model (call sample_images(model, n, seed) for uint8 samples).
-    Used in: notebooks/03_vae_elbo.ipynb
-    """
-    if os.path.exists(path):
-        model = load_vae(path)
-        if model.config == config:
-            return model
-    model, _ = train_vae(config, images=images, progress=progress)
-    save_vae(model, path)
-    return model

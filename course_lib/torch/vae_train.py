@@ -5,7 +5,7 @@ Used in: notebooks/03_vae_elbo.ipynb
 
 from __future__ import annotations
 
-import math
+import os
 
 import numpy as np
 import torch
@@ -15,20 +15,20 @@ from course_lib.config import VAEConfig
 from course_lib.reference.vae import kl_warmup_weight
 from course_lib.torch import vae
 from course_lib.torch.utils import device
-from course_lib.torch.vae_models import LinearVAE, build_vae, vae_input
+from course_lib.torch.vae_models import LinearVAE, build_vae, load_vae, save_vae, vae_input
+from course_lib.training import StepLog, shuffled_epochs
 
-__all__ = ["evaluate_elbo", "train_linear_vae", "train_vae"]
+__all__ = ["evaluate_elbo", "train_linear_vae", "train_or_load_vae", "train_vae"]
 
 HISTORY_KEYS = ("step", "loss", "elbo", "reconstruction", "kl", "beta")
 
 
-def _check_finite(loss_value, step, epoch):
-    if not math.isfinite(loss_value):
-        raise FloatingPointError(
-            f"VAE training produced a non-finite loss ({loss_value}) at step {step} (epoch {epoch}). "
-            "Lower learning_rate, check that inputs are in [0, 1] for the Bernoulli likelihood, "
-            "or add a KL warm-up (warmup_steps)."
-        )
+def _non_finite(loss_value, step, epoch):
+    return FloatingPointError(
+        f"VAE training produced a non-finite loss ({loss_value}) at step {step} (epoch {epoch}). "
+        "Lower learning_rate, check that inputs are in [0, 1] for the Bernoulli likelihood, "
+        "or add a KL warm-up (warmup_steps)."
+    )
 
 
 def train_vae(config: VAEConfig, images=None, model=None, progress=True):
@@ -62,12 +62,12 @@ def train_vae(config: VAEConfig, images=None, model=None, progress=True):
     steps_per_epoch = n // batch_size
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
     generator = torch.Generator(device=target).manual_seed(config.seed)
-    rng = np.random.default_rng(config.seed)
-    history = {key: [] for key in HISTORY_KEYS}
+    log = StepLog(HISTORY_KEYS[1:])
+    history = log.history
     step = 0
     with tqdm(total=config.epochs * steps_per_epoch, disable=not progress, desc="VAE", leave=False) as bar:
-        for epoch in range(config.epochs):
-            order = torch.from_numpy(rng.permutation(n)).to(target)
+        for epoch, permutation in zip(range(config.epochs), shuffled_epochs(n, config.seed)):
+            order = torch.from_numpy(permutation).to(target)
             for index in range(steps_per_epoch):
                 batch = pixels.index_select(0, order[index * batch_size:(index + 1) * batch_size])
                 # 1. binarise the batch (dynamic binarisation: a fresh x ~ Bernoulli(pixel) every time)
@@ -79,16 +79,12 @@ def train_vae(config: VAEConfig, images=None, model=None, progress=True):
                 terms = vae.elbo(x, out["decoded"], out["mu"], out["logvar"], beta=beta_t,
                                  likelihood=model.likelihood, decoder_logvar=model.decoder_logvar)
                 loss = -terms["elbo"].mean()
-                _check_finite(loss.item(), step, epoch)
+                log.guard((loss.item(),), _non_finite, loss.item(), step, epoch)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
-                history["step"].append(step)
-                history["loss"].append(loss.item())
-                history["elbo"].append((terms["reconstruction"] - terms["kl"]).mean().item())
-                history["reconstruction"].append(terms["reconstruction"].mean().item())
-                history["kl"].append(terms["kl"].mean().item())
-                history["beta"].append(beta_t)
+                log.append(step, loss.item(), (terms["reconstruction"] - terms["kl"]).mean().item(),
+                           terms["reconstruction"].mean().item(), terms["kl"].mean().item(), beta_t)
                 step += 1
                 bar.update(1)
                 if step % 50 == 0:
@@ -137,7 +133,8 @@ def train_linear_vae(x, latent_dim, steps=3000, learning_rate=0.02, seed=0, prog
     model = LinearVAE(x.shape[1], latent_dim, dtype="float64")
     model.config = VAEConfig(architecture="linear", latent_dim=latent_dim, likelihood="gaussian", seed=seed)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    history = {"step": [], "elbo": []}
+    log = StepLog(("elbo",))
+    history = log.history
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matrices: a second OpenMP thread only adds waiting (10x slower under load)
     try:
@@ -146,13 +143,34 @@ def train_linear_vae(x, latent_dim, steps=3000, learning_rate=0.02, seed=0, prog
                 group["lr"] = learning_rate * 0.1 ** max(0.0, 2.0 * step / steps - 1.0)
             # 1. closed-form ELBO of the whole data set
             elbo = model.analytic_elbo(x).mean()
-            _check_finite(elbo.item(), step, 0)
+            log.guard((elbo.item(),), _non_finite, elbo.item(), step, 0)
             # 2. update
             optimizer.zero_grad(set_to_none=True)
             (-elbo).backward()
             optimizer.step()
-            history["step"].append(step)
-            history["elbo"].append(elbo.item())
+            log.append(step, elbo.item())
     finally:
         torch.set_num_threads(threads)
     return model, history
+
+
+def train_or_load_vae(config: VAEConfig, path, images=None, progress=True):
+    """The VAE saved at `path` (.npz from save_vae, either twin) when it exists with the same config; otherwise
+    train one with train_vae and save it there (atomic). For reuse, e.g. as a baseline in notebook 04.
+
+    Args:
+        config: the VAEConfig to train (and to match against the saved one).
+        path: the .npz file.
+        images: uint8 [N, 28, 28] training images; None uses Fashion-MNIST's training split.
+        progress: show a progress bar while training.
+    Returns:
+        The model (call sample_images(model, n, seed) for uint8 samples).
+    Used in: notebooks/03_vae_elbo.ipynb
+    """
+    if os.path.exists(path):
+        model = load_vae(path)
+        if model.config == config:
+            return model
+    model, _ = train_vae(config, images=images, progress=progress)
+    save_vae(model, path)
+    return model

@@ -12,3 +12,4 @@ def check(records, framework):
     assert records["unit_range_min_max"][0] >= -1.0 and records["unit_range_min_max"][1] <= 1.0
     assert records["sneaker_class"] == 7
     assert isinstance(records["has_gpu"], bool)
+    assert records["seed_a11_fixed"] == [[64, 100], 3]

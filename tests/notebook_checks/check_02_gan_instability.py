@@ -18,7 +18,11 @@ def check(records, framework):
     final = records["dirac_final_radius"]
     assert final["R1, gamma=0.3"] < 0.05 and final["instance noise, sigma=0.7"] < 0.05, final
     assert final["WGAN, clip 1"] > 0.3 and final["WGAN-GP, lambda=1"] > 0.3, final
-    assert records["gamma_choice_radius"] < 1.0  # the library's gamma when the exercise is left undone
+    # ex-02-6 (the fallback when left undone): the stable gamma interval at h = 0.5, with the radius crossing 1
+    low, high = records["gamma_interval_h05"]
+    assert abs(low - 0.125) < 1e-9 and abs(high - 4.0625) < 1e-9
+    radii = records["gamma_interval_probe_radii"]
+    assert radii["low - 0.01"] > 1 > radii["low + 0.01"] and radii["high - 0.01"] < 1 < radii["high + 0.01"]
 
     # Part 2: mode coverage of the data itself, snapshots scored, packing agrees with the twin layer
     data = records["coverage_of_data"]
@@ -28,6 +32,9 @@ def check(records, framework):
         assert 0 <= c["modes"] <= 25 and 0.0 <= c["high_quality"] <= 1.0
         assert 0.0 <= c["reverse_kl"] <= math.log(25) + 1e-9
     assert records["pack_matches_twin"] is True
+    assert records["minibatch_std_matches_twin"] is True and records["minibatch_std_collapsed"] < 1e-3
+    for name, chosen in records["snapshot_selection"].items():  # the measured stopping rule picked a snapshot
+        assert chosen["best_step"] in chosen["steps"], name
 
     # Part 3: the quick table has every cell; the committed full-mode table meets the goal
     table = {(row["dataset"], row["method"]): row for row in records["table"]}
@@ -47,4 +54,6 @@ def check(records, framework):
     assert "diverged at step" in records["health_divergence_message"]
     assert "learning rate" in records["health_divergence_message"]
     assert {"d_overpowers", "g_blowup"} & set(records["health_too_fast"]), records["health_too_fast"]
+    first = records["too_fast_first_losses"]  # lr = 10: both losses explode within the first logged steps
+    assert max(abs(v) for v in first["d_loss"]) > 1e4 and max(abs(v) for v in first["g_loss"]) > 1e4, first
     assert isinstance(records["health_vanilla"], list)

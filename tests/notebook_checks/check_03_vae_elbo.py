@@ -17,6 +17,12 @@ def check(records: dict, framework: str) -> None:
     assert var["score_function"][-1] > 10 * var["score_function"][0]
     assert max(var["reparameterisation"]) < 2 * min(var["reparameterisation"])
     assert abs(records["kl_monte_carlo_z"]) < 5
+    # the pathwise gradient (ex-03-5's sampler, or the reference) matches d/dlogvar E[f] = sigma^2
+    grad = records["pathwise_logvar_gradient"]
+    assert all(abs(e - x) < 0.05 * x for e, x in zip(grad["estimate"], grad["exact"])), grad
+    # B4: a discrete sum of densities grows with the number of grid points; the KL does not
+    sums = records["discrete_kl_sums"]
+    assert sums["10000"] > 50 * sums["100"] > 0, sums
     # 3. the linear VAE meets pPCA: gap within 1e-2 nats per point, and it closed from far away
     assert 0 <= records["linear_vae_gap"] < 1e-2, records["linear_vae_gap"]
     curve = records["linear_vae_gap_curve"]
@@ -46,7 +52,12 @@ def check(records: dict, framework: str) -> None:
     assert abs(pitfalls["gaussian_constant_s2_1"] - 720.4) < 0.1
     assert pitfalls["mse_effective_beta"] > 100
     assert pitfalls["grey_bernoulli_missing_nats"] > 50
+    # ex-03-7: the loss used after the check (the student's fix or the reference) is per image
+    assert 0.8 < records["debug_loss_batch_ratio"] < 1.25, records["debug_loss_batch_ratio"]
     # 7-8. the explorer and samples
     assert records["explorer_midpoint_matches"] is True
     assert records["samples_per_class"] == 8
     assert 0.05 < records["sample_mean_intensity"] < 0.8
+    # B8: sampling from U(-1, 1) instead of the trained prior N(0, I) moves the samples away from the data
+    prior = records["prior_check"]
+    assert prior["U(-1, 1), the bug"]["fid_course"] > prior["N(0, I), as trained"]["fid_course"], prior

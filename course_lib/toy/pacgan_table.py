@@ -13,12 +13,12 @@ import io
 import math
 import os
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 
 from course_lib.atomic import write_text_atomic
 from course_lib.config import ToyGANConfig
+from course_lib.frameworks import load
 
 __all__ = ["METHODS", "PUBLISHED", "format_table", "run_one", "run_table", "summarize", "table_configs",
            "write_csv"]
@@ -79,22 +79,10 @@ def table_configs(quick=False, seeds=3, methods=DEFAULT_METHODS, datasets=("ring
 
 def run_one(framework, dataset, method, config_dict):
     """Train one toy GAN single-threaded and return its row (for a process pool; arguments are picklable)."""
-    import course_lib
     from course_lib.metrics import mode_coverage
 
-    fw = course_lib.load(framework)
-    if framework == "torch":
-        import torch
-
-        torch.set_num_threads(1)
-    else:
-        import tensorflow as tf
-
-        try:
-            tf.config.threading.set_intra_op_parallelism_threads(1)
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:
-            pass  # already initialised in this process
+    fw = load(framework)
+    fw.utils.limit_threads(1)
     config = ToyGANConfig(**config_dict)
     result = fw.toy_gan.train_toy_gan(config)
     coverage = mode_coverage(result.samples, result.means, result.std)

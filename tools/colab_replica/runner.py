@@ -1,0 +1,130 @@
+"""Run one notebook in a replica environment, as a student on Colab would: a fresh runtime, an empty /content.
+
+The notebook file runs unchanged (its Colab set-up cell included) with papermill from the caller's environment,
+on a kernel of the replica's Python (a kernelspec under the replica's cache) that imports the stub `google.colab`
+at start-up, like Colab's kernel. Before each run course_lib is uninstalled, so that the cell's `%pip install`
+really installs it. A failure is reported with the notebook, the framework and the package in the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["RunResult", "run_notebook", "write_kernelspec"]
+
+STUB = Path(__file__).resolve().parent / "stub"
+_SITE_PACKAGE = re.compile(r"site-packages/([A-Za-z0-9_]+)/")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class RunResult:
+    notebook: str
+    framework: str
+    python: str
+    seconds: float
+    problem: str = ""  # empty when the run passed
+
+
+def write_kernelspec(jupyter_dir: Path, name: str, python: Path, display: str) -> str:
+    """A kernelspec `name` whose kernel is `python` with the stub google.colab imported at start-up."""
+    folder = jupyter_dir / "kernels" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--IPKernelApp.exec_lines=import google.colab"],
+        "display_name": display, "language": "python",
+        # only the stub on the path: course_lib must come from what the Colab cell installed
+        "env": {"PYTHONPATH": str(STUB), "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    }
+    (folder / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return name
+
+
+def _package_of(traceback_text: str, versions: dict) -> str:
+    """The innermost installed package in a traceback, with its version ("course_lib" when none)."""
+    found = _SITE_PACKAGE.findall(traceback_text)
+    name = found[-1] if found else "course_lib"
+    for key in (name, name.replace("_", "-"), {"tensorflow": "tensorflow-cpu"}.get(name, name)):
+        if key.lower() in versions:
+            return f"{name} {versions[key.lower()]}"
+    return name
+
+
+def _error_of(executed: Path) -> tuple[str, str]:
+    """(message, traceback text) of the first error in an executed notebook, with the set-up cell's pip errors."""
+    if not executed.exists():
+        return "papermill wrote no output notebook", ""
+    cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    pip_errors = [line for cell in cells[:3] for out in cell.get("outputs", []) if out.get("output_type") == "stream"
+                  for line in _ANSI.sub("", "".join(out.get("text", ""))).splitlines() if "error" in line.lower()]
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                trace = _ANSI.sub("", "\n".join(out.get("traceback", [])))
+                message = f"{out.get('ename')}: {out.get('evalue')}"
+                return message + ("\n  pip said: " + " | ".join(pip_errors) if pip_errors else ""), trace
+    return "no error output (timeout or a dead kernel?)", ""
+
+
+def _record_problem(content: Path, stem: str, framework: str, log_path: Path) -> str:
+    """What the run must leave: the Colab branch ran, and the notebook's recorded results pass their check."""
+    calls = [json.loads(line)["call"] for line in log_path.read_text().splitlines()] if log_path.exists() else []
+    if "output.enable_custom_widget_manager" not in calls:
+        return f"the Colab branch of the set-up cell did not run (google.colab calls seen: {calls})"
+    records_file = content / "course_records" / f"{stem}.json"
+    if not records_file.exists():
+        return f"the notebook recorded nothing ({records_file} missing)"
+    records = json.loads(records_file.read_text())
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    try:
+        import importlib
+
+        checker = importlib.import_module(f"tests.notebook_checks.check_{stem}")
+        checker.check(records, framework)
+    except AssertionError as error:
+        line = (traceback.extract_tb(error.__traceback__)[-1].line or "").strip()
+        if 'records["seconds"]' in line:  # a speed budget: make test's concern, not Colab compatibility
+            print(f"colab-check: {stem} {framework}: over the quick-mode time budget here ({line}: {error})")
+            return ""
+        return f"its recorded results fail tests/notebook_checks/check_{stem}.py: {line} ({error})"
+    finally:
+        sys.path.pop(0)
+    return ""
+
+
+def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, extra_env: dict,
+                 timeout: int) -> RunResult:
+    """Execute `notebook` with FRAMEWORK=`framework`, QUICK=True in the replica environment `env`."""
+    stem = notebook.stem
+    run_dir = work / f"{stem}.{framework}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    content = run_dir / "content"  # Colab's working folder: empty, no repository around it
+    content.mkdir(parents=True)
+    subprocess.run([str(env.python), "-m", "pip", "uninstall", "--quiet", "--yes", "course_lib"],
+                   capture_output=True, check=False)
+    executed, log_path = run_dir / f"{stem}.{framework}.ipynb", run_dir / "google-colab-calls.jsonl"
+    child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "VIRTUAL_ENV")}
+    child_env.update(extra_env, COURSE_QUICK="1", OMP_NUM_THREADS="1", COLAB_REPLICA_LOG=str(log_path))
+    command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "-k", kernel, "--cwd", str(content),
+               "-p", "FRAMEWORK", framework, "-p", "QUICK", "True", "--execution-timeout", str(timeout),
+               "--no-progress-bar"]
+    start = time.perf_counter()
+    with open(run_dir / "papermill.log", "w", encoding="utf-8") as log_file:
+        code = subprocess.call(command, stdout=log_file, stderr=subprocess.STDOUT, env=child_env)
+    result = RunResult(notebook.name, framework, env.name, time.perf_counter() - start)
+    if code != 0:
+        message, trace = _error_of(executed)
+        result.problem = f"package {_package_of(trace, env.frozen)}: {message} (log: {run_dir / 'papermill.log'})"
+    else:
+        result.problem = _record_problem(content, stem, framework, log_path)
+    return result
