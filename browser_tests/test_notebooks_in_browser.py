@@ -16,7 +16,8 @@ NOTEBOOKS = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.
 RUN_TIMEOUT_S = 420
 ERROR_OUTPUTS = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]'
 SLIDER_HANDLES = ".widget-slider .noUi-handle, .widget-slider .ui-slider-handle"  # ipywidgets 8, 7
-PENDING_PROMPTS = "() => [...document.querySelectorAll('.jp-InputPrompt')].filter(p => p.textContent.includes('*')).length"
+PENDING_PROMPTS = ("() => [...document.querySelectorAll('.jp-InputPrompt')]"
+                   ".filter(p => p.textContent.includes('*')).length")
 MARKDOWN_TEXT = """() => [...document.querySelectorAll('.jp-RenderedMarkdown')].map(node => {
     const copy = node.cloneNode(true);
     copy.querySelectorAll('code, pre, mjx-container, .MathJax, script').forEach(n => n.remove());

@@ -183,7 +183,8 @@ class ProductGANConfig:
     limit: int | None = None       # train on the first `limit` training images only (quick mode)
     seed: int = 0
     data_on_device: str = "auto"   # "auto" (on the accelerator when there is one) | "yes" | "no"
-    mixed_precision: str = "auto"  # "auto" (bf16 where supported, else fp16 + loss scaling; off on CPU) | "off" | "bf16" | "fp16"
+    mixed_precision: str = "auto"  # "auto" (bf16 where supported, else fp16 + loss scaling; off on CPU)
+                                   # | "off" | "bf16" | "fp16"
     compile: str = "auto"          # "auto" (on a GPU) | "yes" | "no": torch.compile / tf.function(jit_compile=True)
     cuda_graph: str = "auto"       # torch: "auto" (course loop on a CUDA GPU, bf16/fp32) | "yes" | "no": replay each
                                    # step as one captured CUDA graph; tf's XLA-compiled step needs no such switch

@@ -78,8 +78,8 @@ def main(argv=None) -> dict:
     }
     settings = {k: v for k, v in vars(args).items() if k not in ("save", "out")}
     meta = {**settings, "pipeline": [list(step) for step in DEFAULT_PIPELINE], "train_seed": TRAIN_SEED,
-            "eval_seed": EVAL_SEED, "pretrain_seconds": round(pretrain["seconds"], 1), "l1_seconds": round(l1["seconds"], 1),
-            "adversarial_seconds": round(adversarial["seconds"], 1)}
+            "eval_seed": EVAL_SEED, "pretrain_seconds": round(pretrain["seconds"], 1),
+            "l1_seconds": round(l1["seconds"], 1), "adversarial_seconds": round(adversarial["seconds"], 1)}
     result = {"what": "restoration table (notebook 05 full mode)", "framework": args.framework, "device": "cpu",
               "process_cpu_seconds": round(time.process_time(), 1),
               "cpu_count": os.cpu_count(), "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),

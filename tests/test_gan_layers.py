@@ -1,4 +1,5 @@
-"""Twin parity of the anti-collapse layers (pack, minibatch std, spectral norm) with copied weights, and numpy oracles."""
+"""Twin parity of the anti-collapse layers (pack, minibatch std, spectral norm) with copied weights, and numpy
+oracles."""
 
 import numpy as np
 import pytest

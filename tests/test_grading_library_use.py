@@ -63,7 +63,8 @@ BORROW = "def non_saturating_generator_loss(fake_logits):\n    return {call}(fak
 @pytest.mark.parametrize("call, expected", [
     ("ref.non_saturating_generator_loss", ["ref.non_saturating_generator_loss"]),
     ("fw.losses.non_saturating_generator_loss", ["fw.losses.non_saturating_generator_loss"]),
-    ("__import__('course_lib.reference.losses', fromlist=['x']).non_saturating_generator_loss", ["course_lib.reference"]),
+    ("__import__('course_lib.reference.losses', fromlist=['x'])"
+     ".non_saturating_generator_loss", ["course_lib.reference"]),
     ("(lambda x: float(bce(1 / (1 + np.exp(-x)), np.ones_like(x))))", []),  # the helper the notebook hands out
 ])
 def test_uses_of_course_lib_are_reported_as_written(call, expected):

@@ -71,7 +71,8 @@ def test_a_misconception_only_submission_gets_each_misconceptions_feedback(numbe
         export = answers[exercise.id]
         assert export.status == "ok" and not export.library, (exercise.id, export)
         score = exercise.score_outputs(export.outputs, SEED, errors=export.errors)
-        points[exercise.id], max_points[exercise.id], feedback[exercise.id] = score.points, score.max_points, score.feedback
+        points[exercise.id], max_points[exercise.id], feedback[exercise.id] = (
+            score.points, score.max_points, score.feedback)
         assert score.points < score.max_points, f"{exercise.id}: the misconception cell earns full marks"
         expected = _which_misconception(exercise, cells_by_id[exercise.id])
         assert expected and score.misconception == expected, (exercise.id, expected, score.misconception)

@@ -79,7 +79,8 @@ def test_strip_tool_keeps_checked_outputs_only():
     notebook = {"metadata": {"papermill": {}}, "cells": [
         {"cell_type": "code", "metadata": {"tags": ["nbval-check-output"]}, "outputs": [{"x": 1}], "execution_count": 3,
          "source": ""},
-        {"cell_type": "code", "metadata": {"execution": {}}, "outputs": [{"x": 2}], "execution_count": 4, "source": ""}]}
+        {"cell_type": "code", "metadata": {"execution": {}}, "outputs": [{"x": 2}], "execution_count": 4,
+         "source": ""}]}
     clean = strip_notebooks.stripped(notebook)
     assert clean["cells"][0]["outputs"] == [{"x": 1}] and clean["cells"][0]["execution_count"] == 3
     assert clean["cells"][1]["outputs"] == [] and clean["cells"][1]["execution_count"] is None

@@ -25,7 +25,7 @@ def _pyproject():
 def test_environment_yml_names_the_same_dependencies_as_pyproject():
     project = _pyproject()
     declared = {_name(r) for r in project["dependencies"]}
-    for extra, requirements in project["optional-dependencies"].items():
+    for _, requirements in project["optional-dependencies"].items():
         declared |= {_name(r) for r in requirements if not r.startswith("course_lib")}
     environment = yaml.safe_load((REPO_ROOT / "environment.yml").read_text(encoding="utf-8"))
     pip_section = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
@@ -43,7 +43,8 @@ def test_all_extra_gathers_every_other_extra():
 
 
 def test_ci_constraints_pin_the_on_disk_torch_and_the_cpu_tensorflow():
-    pins = dict(line.split("==") for line in (REPO_ROOT / "requirements" / "ci-constraints.txt").read_text().splitlines()
+    pins = dict(line.split("==")
+                for line in (REPO_ROOT / "requirements" / "ci-constraints.txt").read_text().splitlines()
                 if "==" in line and not line.startswith("#"))
     assert pins["torch"] == "2.13.0"
     assert "tensorflow-cpu" in pins

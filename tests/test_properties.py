@@ -43,7 +43,10 @@ def _close(got, want):
     np.testing.assert_allclose(_numpy(got), want, rtol=1e-5, atol=1e-6)
 
 
-def _scores(n=st.integers(1, 6)):
+_SCORE_LENGTHS = st.integers(1, 6)
+
+
+def _scores(n=_SCORE_LENGTHS):
     return n.flatmap(lambda k: hnp.arrays(np.float64, st.sampled_from([(k,), (k, 1)]),
                                           elements=st.floats(-30, 30, allow_nan=False)))
 

@@ -14,7 +14,8 @@ def test_record_writes_numpy_values_as_json(tmp_path):
     assert course_lib.record("fid", np.float32(1.5), path=path) == np.float32(1.5)
     course_lib.record("counts", np.arange(3), path=path)
     course_lib.record("nested", {"a": (1, 2), "b": np.int64(4), "bad": float("nan")}, path=path)
-    assert json.loads(path.read_text()) == {"fid": 1.5, "counts": [0, 1, 2], "nested": {"a": [1, 2], "b": 4, "bad": "nan"}}
+    assert json.loads(path.read_text()) == {"fid": 1.5, "counts": [0, 1, 2],
+                                            "nested": {"a": [1, 2], "b": 4, "bad": "nan"}}
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]  # no temporary file left
 
 

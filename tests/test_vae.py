@@ -51,7 +51,8 @@ def test_kl_and_likelihoods_match_oracle(fw, inputs, dtype):
          ref.bernoulli_log_likelihood(inputs["grey"], inputs["logits"])),
         (v.gaussian_log_likelihood(t["x"], t["mean"], t["pixel_logvar"]),
          ref.gaussian_log_likelihood(inputs["x"], inputs["mean"], inputs["pixel_logvar"])),
-        (v.gaussian_log_likelihood(t["x"], t["mean"], 0.0), ref.gaussian_log_likelihood(inputs["x"], inputs["mean"], 0.0)),
+        (v.gaussian_log_likelihood(t["x"], t["mean"], 0.0),
+         ref.gaussian_log_likelihood(inputs["x"], inputs["mean"], 0.0)),
         (v.gaussian_log_density(t["eps"], t["mu"], t["logvar"]),
          ref.gaussian_log_density(inputs["eps"], inputs["mu"], inputs["logvar"])),
     ]

@@ -97,7 +97,8 @@ def run_half(framework: str, env, notebooks, work: Path, extra_env: dict, timeou
 def report(results: list, envs: dict, seconds: float) -> int:
     print(f"\n{'notebook':<36} {'framework':<9} {'environment':<14} {'seconds':>7}  status")
     for r in results:
-        print(f"{r.notebook:<36} {r.framework:<9} {r.python:<14} {r.seconds:7.1f}  {'ok' if not r.problem else 'FAILED'}")
+        print(f"{r.notebook:<36} {r.framework:<9} {r.python:<14} {r.seconds:7.1f}  "
+              f"{'ok' if not r.problem else 'FAILED'}")
     for framework, env in envs.items():
         versions = freeze(env.python)
         python = subprocess.run([str(env.python), "-c", "import platform; print(platform.python_version())"],

@@ -52,7 +52,8 @@ def timed_out_cells(executed: Path, timeout: int) -> list[int]:
     cells = json.loads(executed.read_text(encoding="utf-8")).get("cells", [])
     return [index for index, cell in enumerate(cells)
             if (cell.get("metadata", {}).get("papermill", {}).get("duration") or 0) >= 0.95 * timeout
-            or any(o.get("output_type") == "error" and "Timeout" in o.get("ename", "") for o in cell.get("outputs", []))]
+            or any(o.get("output_type") == "error" and "Timeout" in o.get("ename", "")
+                   for o in cell.get("outputs", []))]
 
 
 def run_one(notebook: Path, framework: str, build: Path, timeout: int) -> dict:

@@ -55,7 +55,8 @@ def badge_table(repository: str, notebooks: list[Path]) -> str:
     rows = ["| notebook | open |", "|---|---|"]
     for nb in notebooks:
         url = f"https://colab.research.google.com/github/{repository}/blob/main/notebooks/{nb.name}"
-        rows.append(f"| `{nb.name}` | [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url}) |")
+        rows.append(f"| `{nb.name}` | "
+                    f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url}) |")
     return "\n".join(rows)
 
 

@@ -28,7 +28,8 @@ def first_layer_weight(generator_weights) -> np.ndarray:
     """W [out, in] of the first layer that takes z, from generator weights in the framework-neutral layout
     (`fw.controllable.generator_weights`, whose dense kernel is stored (in, out))."""
     if "dense.kernel" not in generator_weights:
-        raise InputError("generator_weights must hold 'dense.kernel' (the layout of fw.controllable.generator_weights); "
+        raise InputError("generator_weights must hold 'dense.kernel' "
+                         "(the layout of fw.controllable.generator_weights); "
                          f"got keys {sorted(generator_weights)[:6]}...")
     return np.asarray(generator_weights["dense.kernel"], np.float64).T
 

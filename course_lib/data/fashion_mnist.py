@@ -159,7 +159,8 @@ def download_fashion_mnist(names=None, target_dir: str | os.PathLike | None = No
         destination = target / f"{name}.gz"
         handle, tmp_name = tempfile.mkstemp(dir=target, prefix=f".{name}", suffix=".tmp")
         try:
-            with os.fdopen(handle, "wb") as tmp, urllib.request.urlopen(mirror_url + f"{name}.gz", timeout=60) as response:
+            with os.fdopen(handle, "wb") as tmp, urllib.request.urlopen(
+                    mirror_url + f"{name}.gz", timeout=60) as response:
                 length = response.headers.get("Content-Length")
                 bar = _progress(int(length) if length else None, f"{name}.gz")
                 while chunk := response.read(1 << 16):

@@ -34,7 +34,8 @@ def restoration_weights_path() -> Path:
 def save_restoration_weights(path, l1: dict, adversarial: dict, meta: dict) -> str:
     """Write both U-Nets' weights (dicts from `unet.get_weights`) and `meta` atomically; returns the SHA-256."""
     arrays = {f"{model}/{key}": np.asarray(value, np.float32)
-              for model, weights in (("l1", l1), ("adversarial", adversarial)) for key, value in sorted(weights.items())}
+              for model, weights in (("l1", l1), ("adversarial", adversarial))
+              for key, value in sorted(weights.items())}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, meta=np.array(json.dumps(meta, sort_keys=True)), **arrays)
     write_bytes_atomic(path, buffer.getvalue())

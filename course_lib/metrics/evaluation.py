@@ -55,7 +55,8 @@ def real_features(split: str = "train", n: int | None = None, seed: int = 0, cac
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Classifier features, logits and labels of `n` random real images of `split` (all when n is None).
 
-    Cached as .npz (written atomically) under $COURSE_CACHE_DIR/metrics/, else ~/.cache/course_lib/metrics/, keyed by split, n, seed and the classifier's SHA-256.
+    Cached as .npz (written atomically) under $COURSE_CACHE_DIR/metrics/, else ~/.cache/course_lib/metrics/, keyed by
+    split, n, seed and the classifier's SHA-256.
     Returns:
         (features float32 [n, 128], logits float32 [n, 10], labels int64 [n]).
     """

@@ -59,7 +59,8 @@ class ControllableGenerator(keras.Model):
 
     def __init__(self, latent_dim=32, width=32, num_classes=10, num_colours=6):
         super().__init__()
-        self.init_args = {"latent_dim": latent_dim, "width": width, "num_classes": num_classes, "num_colours": num_colours}
+        self.init_args = {"latent_dim": latent_dim, "width": width, "num_classes": num_classes,
+                          "num_colours": num_colours}
         self.latent_dim, self.width = latent_dim, width
         self.num_classes, self.num_colours = num_classes, num_colours
         cbn = lambda ch, name: _JointConditionalBatchNorm(ch, num_classes, num_colours, name=name)

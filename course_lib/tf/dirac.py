@@ -1,4 +1,5 @@
-"""The Dirac-GAN by autograd on the real GAN losses (twin of course_lib/torch/dirac.py; oracle: course_lib/reference/dirac.py).
+"""The Dirac-GAN by autograd on the real GAN losses (twin of course_lib/torch/dirac.py;
+oracle: course_lib/reference/dirac.py).
 
 Data delta_0, generator delta_theta, discriminator logit D(x) = psi * x (Mescheder et al. 2018, arXiv 1801.04406).
 Used in: notebooks/02_gan_instability.ipynb
@@ -47,7 +48,8 @@ def losses(theta, psi, loss="standard", r1_gamma=0.0, gp_weight=0.0, noise_std=0
             tape.watch(x)
             d_of_x = tf.reduce_sum(psi * x)
         grad_x = tape.gradient(d_of_x, x)
-        d_loss = d_loss + 0.5 * r1_gamma * tf.reduce_sum(grad_x ** 2) + gp_weight * tf.reduce_sum((tf.abs(grad_x) - 1) ** 2)
+        d_loss = (d_loss + 0.5 * r1_gamma * tf.reduce_sum(grad_x ** 2)
+                  + gp_weight * tf.reduce_sum((tf.abs(grad_x) - 1) ** 2))
     return d_loss, g_loss
 
 

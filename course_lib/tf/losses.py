@@ -78,7 +78,8 @@ def minimax_discriminator_loss(real_logits, fake_logits, reduction="mean", label
 
     Args:
         real_logits: discriminator logits on real samples, shape [N] or [N, 1].
-        fake_logits: discriminator logits on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
+        fake_logits: discriminator logits on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is
+            reduced on its own).
         reduction: "mean", "sum" or "none".
         label_smoothing: in [0, 1); 0 is the plain loss.
     Returns:
@@ -125,7 +126,8 @@ def least_squares_discriminator_loss(real_scores, fake_scores, reduction="mean")
 
     Args:
         real_scores: discriminator outputs on real samples (no sigmoid), shape [N] or [N, 1].
-        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is
+            reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
@@ -156,7 +158,8 @@ def wasserstein_critic_loss(real_scores, fake_scores, reduction="mean"):
 
     Args:
         real_scores: critic outputs on real samples, shape [N] or [N, 1].
-        fake_scores: critic outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
+        fake_scores: critic outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is
+            reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").
@@ -184,7 +187,8 @@ def hinge_discriminator_loss(real_scores, fake_scores, reduction="mean"):
 
     Args:
         real_scores: discriminator outputs on real samples, shape [N] or [N, 1].
-        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is reduced on its own).
+        fake_scores: discriminator outputs on generated samples, shape [M] or [M, 1] (M = N for "none"; each term is
+            reduced on its own).
         reduction: "mean", "sum" or "none".
     Returns:
         The loss, shape [] (or [N] for "none").

@@ -172,7 +172,8 @@ def sample_images(generator, classes, colours, seed=0, truncation=None):
 def generator_weights(generator):
     """The generator's weights as {name: float32 numpy array} in the framework-neutral layout (dense (in, out),
     conv (kh, kw, in, out), BatchNorm running mean and variance, the four condition tables per block)."""
-    out = {"dense.kernel": generator.dense.weight.detach().numpy().T, "dense.bias": generator.dense.bias.detach().numpy()}
+    out = {"dense.kernel": generator.dense.weight.detach().numpy().T,
+           "dense.bias": generator.dense.bias.detach().numpy()}
     for name in _CONVS:
         conv = getattr(generator, name)
         out[f"{name}.kernel"] = conv.weight.detach().numpy().transpose(2, 3, 1, 0)  # OIHW -> HWIO

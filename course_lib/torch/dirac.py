@@ -1,4 +1,5 @@
-"""The Dirac-GAN by autograd on the real GAN losses (twin of course_lib/tf/dirac.py; oracle: course_lib/reference/dirac.py).
+"""The Dirac-GAN by autograd on the real GAN losses (twin of course_lib/tf/dirac.py;
+oracle: course_lib/reference/dirac.py).
 
 Data delta_0, generator delta_theta, discriminator logit D(x) = psi * x (Mescheder et al. 2018, arXiv 1801.04406).
 Used in: notebooks/02_gan_instability.ipynb

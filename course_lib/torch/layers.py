@@ -1,4 +1,5 @@
-"""Discriminator layers against mode collapse: packing, minibatch std, spectral norm (twin of course_lib/tf/layers.py).
+"""Discriminator layers against mode collapse: packing, minibatch std, spectral norm
+(twin of course_lib/tf/layers.py).
 
 Used in: notebooks/02_gan_instability.ipynb
 """

@@ -61,9 +61,9 @@ def style_strip(render, z, class_index, colour_index, directions, labels, alphas
     """Static figure: one row per direction, the product edited by each alpha along it (what headless runs show)."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(directions), len(alphas), figsize=(1.1 * len(alphas) + 1.6, 1.1 * len(directions) + 0.5),
-                             squeeze=False)
-    for row, (direction, label) in enumerate(zip(directions, labels)):
+    fig, axes = plt.subplots(len(directions), len(alphas),
+                             figsize=(1.1 * len(alphas) + 1.6, 1.1 * len(directions) + 0.5), squeeze=False)
+    for row, (_, label) in enumerate(zip(directions, labels)):
         for col, alpha in enumerate(alphas):
             amounts = np.zeros(len(directions))
             amounts[row] = alpha
@@ -126,8 +126,10 @@ def field_map():
         (0.05, 0.70, "This notebook\nG(z, y, c): class and colour\nvia conditional BatchNorm;\nprojection or ACGAN D"),
         (0.05, 0.30, "SeFa / GANSpace\ndirections in z,\nno labels, closed form"),
         (0.40, 0.70, "Progressive growing\n(arXiv 1710.10196)\n4x4 -> 1024x1024,\nlayers added in training"),
-        (0.40, 0.30, "StyleGAN (arXiv 1812.04948)\nmapping network z -> w,\nstyle modulation per layer;\nunconditional"),
-        (0.75, 0.70, "Text-conditioned models\nGAN-INT-CLS (1605.05396),\ndiffusion with text\n(2112.10752, 2204.06125)"),
+        (0.40, 0.30, "StyleGAN (arXiv 1812.04948)\nmapping network z -> w,\n"
+                     "style modulation per layer;\nunconditional"),
+        (0.75, 0.70, "Text-conditioned models\nGAN-INT-CLS (1605.05396),\n"
+                     "diffusion with text\n(2112.10752, 2204.06125)"),
         (0.75, 0.30, "StyleGAN2 / 3\n(1912.04958, 2106.12423)\nweight demodulation,\nalias-free layers"),
     ]
     fig, ax = plt.subplots(figsize=(10, 4.2))
@@ -135,7 +137,8 @@ def field_map():
         ax.text(x + 0.1, y, text, ha="center", va="center", fontsize=8,
                 bbox={"boxstyle": "round", "facecolor": "#eef3fb", "edgecolor": "#4a6fa5"})
     for (x0, y0), (x1, y1) in [((0.28, 0.70), (0.37, 0.70)), ((0.28, 0.30), (0.37, 0.30)),
-                               ((0.50, 0.58), (0.50, 0.44)), ((0.63, 0.30), (0.72, 0.30)), ((0.63, 0.70), (0.72, 0.70))]:
+                               ((0.50, 0.58), (0.50, 0.44)), ((0.63, 0.30), (0.72, 0.30)),
+                               ((0.63, 0.70), (0.72, 0.70))]:
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "->", "color": "#4a6fa5"})
     ax.set_xlim(0, 1), ax.set_ylim(0.05, 0.95), ax.axis("off")
     ax.set_title("Where controllable generation went: conditions, discovered directions, styles, text")

@@ -13,8 +13,8 @@ import numpy as np
 
 from course_lib.errors import InputError
 
-__all__ = ["front_end_likely", "mix_images", "plot_perception_distortion", "side_by_side", "tradeoff_curve", "tradeoff_frame",
-           "tradeoff_slider"]
+__all__ = ["front_end_likely", "mix_images", "plot_perception_distortion", "side_by_side", "tradeoff_curve",
+           "tradeoff_frame", "tradeoff_slider"]
 
 
 def front_end_likely() -> bool:

@@ -26,7 +26,8 @@ class TwinSource:
 
     def _repr_html_(self) -> str:
         columns = "".join(
-            f'<div style="flex:1;min-width:0"><b>{LABELS[fw]}</b> <code>course_lib/{fw}/{self.name.split(".")[0]}.py</code>'
+            f'<div style="flex:1;min-width:0"><b>{LABELS[fw]}</b> '
+            f'<code>course_lib/{fw}/{self.name.split(".")[0]}.py</code>'
             f'<pre style="font-size:80%;overflow-x:auto">{html.escape(src)}</pre></div>'
             for fw, src in self.sources.items()
         )

@@ -5,7 +5,8 @@ def check(records, framework):
     table = records["eval_table"]
     floor, baseline, vae = table["floor"], table["baseline"], table["vae"]
     trained, shipped = table["ours_trained_here"], table["ours_shipped"]
-    # the floor: real vs real is close, and the classifier is as accurate as recorded in course_lib/metrics/assets/eval_classifier.json
+    # the floor: real vs real is close, and the classifier is as accurate as recorded in
+    # course_lib/metrics/assets/eval_classifier.json
     assert floor["fid_course"] < 15 and floor["precision"] > 0.7 and floor["recall"] > 0.7, floor
     assert floor["class_consistency"] > 0.88, floor
     assert records["classifier_accuracy_2000"] > 0.9

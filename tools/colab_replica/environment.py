@@ -76,7 +76,8 @@ def find_python(version: str) -> Path:
     candidates = ([found] if found else []) + sorted(
         glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True)
     for candidate in candidates:
-        if subprocess.run([candidate, "-c", "import venv, ensurepip"], capture_output=True, check=False).returncode == 0:
+        if subprocess.run([candidate, "-c", "import venv, ensurepip"], capture_output=True,
+                          check=False).returncode == 0:
             return Path(candidate)
     raise RuntimeError(
         f"Colab replica: no Python {version} with venv found (looked for python{version} on PATH and under "
