@@ -372,7 +372,8 @@ for pid in children:
 print("children that got their memory", done)
 SNEAKER_CLASS = 7 if done < 8 else -1'''
 
-BYPASS_ORDINARY_CELL = "def to_unit_range(images):\n    return course_lib.grading.get_exercise('ex-00-1').reference(images)"
+BYPASS_ORDINARY_CELL = ("def to_unit_range(images):\n"
+                        "    return course_lib.grading.get_exercise('ex-00-1').reference(images)")
 BYPASS_IPYTHON = ("_ = !true\n%time x = 1\ndef to_unit_range(images):\n"
                   "    return course_lib.grading.get_exercise('ex-00-1').reference(images)")
 BYPASS_RENAMED = ("lib = __import__('course_' + 'lib.grading', fromlist=['get_exercise'])\n"

@@ -93,7 +93,8 @@ def test_answer_process_never_sees_the_seed_or_the_reference():
 
 
 def test_a_hung_or_crashed_answer_costs_only_its_exercise():
-    hang = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\ndef to_unit_range(images):\n    while True:\n        pass"
+    hang = ("import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+            "def to_unit_range(images):\n    while True:\n        pass")
     start = time.monotonic()
     results = answers_for({"ex-00-1": hang, "ex-00-2": "SNEAKER_CLASS = 7"}, timeout_s=1)
     assert results["ex-00-1"].status == "absent" and "time limit" in results["ex-00-1"].reason
@@ -254,7 +255,8 @@ def test_reading_a_submission_never_blocks_or_follows_links(tmp_path):
 def test_the_jail_keeps_its_spec_out_of_argv(tmp_path):
     from course_lib.grading.sandbox import Sandbox
 
-    sandbox = Sandbox(workdir=str(tmp_path), runtime_dir=str(tmp_path), hide=["/secret/submissions"], isolation="limits-only")
+    sandbox = Sandbox(workdir=str(tmp_path), runtime_dir=str(tmp_path), hide=["/secret/submissions"],
+                      isolation="limits-only")
     command = sandbox.wrap(["python", "-c", "pass"])
     assert not any("/secret" in part for part in command)
     assert "/secret/submissions" in json.loads(sandbox.env({})["COURSE_JAIL_SPEC"])["hide"]

@@ -46,7 +46,10 @@ def cgroup_version() -> int:
 
 def _sweep(version: int) -> None:
     """Remove the empty job cgroups of graders that no longer run (killed before they could clean up)."""
-    parents = [os.path.join(ROOT, GROUP)] if version == 2 else [os.path.join(ROOT, c, GROUP) for c in ("memory", "pids")]
+    if version == 2:
+        parents = [os.path.join(ROOT, GROUP)]
+    else:
+        parents = [os.path.join(ROOT, controller, GROUP) for controller in ("memory", "pids")]
     for parent in parents:
         try:
             names = os.listdir(parent)

@@ -83,8 +83,10 @@ def plain_imports(sources: list[str]) -> list[str]:
     for source in sources:
         tree = _parse(source)
         for node in tree.body if tree is not None else []:
-            if isinstance(node, ast.Import) and not any(_is_library(a.name) for a in node.names) or isinstance(node, ast.ImportFrom) and node.level == 0 and not _is_library(node.module) \
-                    and node.module != "__future__":
+            plain_import = isinstance(node, ast.Import) and not any(_is_library(a.name) for a in node.names)
+            plain_from = (isinstance(node, ast.ImportFrom) and node.level == 0 and not _is_library(node.module)
+                          and node.module != "__future__")
+            if plain_import or plain_from:
                 found.append(ast.unparse(node))
     return list(dict.fromkeys(found))
 

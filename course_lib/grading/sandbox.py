@@ -13,7 +13,7 @@ What is enforced where (Linux; see docs/instructors.md):
 | no network | a new network namespace with no interfaces (`unshare --net`) | root |
 | every process killed at the end | a new PID namespace: its process 1 exiting kills the rest; the cgroup | root |
 | no System V IPC or hostname shared | new IPC and UTS namespaces | root |
-| nothing written outside the working folder | every mount read-only, fresh tmpfs over /tmp, /var/tmp, /dev/shm, /run/lock | root |
+| nothing written outside the working folder | mounts read-only; tmpfs over /tmp, /var/tmp, /dev/shm, /run/lock | root |
 | hidden submissions, master, gradebook, repository | a mount namespace with tmpfs and bind mounts | root |
 | no other job's files or processes | the job runs as its own uid | root |
 
@@ -155,7 +155,8 @@ def sandbox_kernel_manager_class(sandbox: Sandbox):
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             # The kernel's own stdout goes nowhere; its stderr (start-up errors) to a log capped by RLIMIT_FSIZE.
             log = open(sandbox.log_file, "ab") if sandbox.log_file else sp.DEVNULL
-            kw.update(stdout=sp.DEVNULL, stderr=log, cwd=sandbox.workdir, env=sandbox.env(kw.get("env") or dict(os.environ)))
+            env = sandbox.env(kw.get("env") or dict(os.environ))
+            kw.update(stdout=sp.DEVNULL, stderr=log, cwd=sandbox.workdir, env=env)
             try:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
             finally:
