@@ -120,3 +120,18 @@ def exercise_module_tasks():
     from course_lib.grading.exercise import TASKS
 
     return TASKS
+
+
+@pytest.mark.parametrize("exercise", registered_exercises(), ids=lambda e: e.id)
+def test_every_exercise_declares_two_misconceptions_and_two_hint_tiers(exercise):
+    assert len(exercise.misconceptions) >= 2, f"{exercise.id} declares {len(exercise.misconceptions)} misconceptions"
+    assert len(exercise.hints) >= 2, f"{exercise.id} has {len(exercise.hints)} hint tier(s)"
+
+
+def test_at_least_half_the_exercises_ask_for_reasoning_and_each_lesson_has_a_build():
+    exercises = registered_exercises()
+    reasoning = [e for e in exercises if e.task in REASONING_TASKS]
+    assert 2 * len(reasoning) >= len(exercises), f"{len(reasoning)} of {len(exercises)} are reasoning exercises"
+    notebooks = sorted({e.notebook for e in exercises if not e.notebook.startswith("00")})
+    for notebook in notebooks:
+        assert any(e.task == "build" for e in exercises if e.notebook == notebook), f"{notebook} has no build exercise"

@@ -251,3 +251,18 @@ def test_kl_of_near_collapsed_units_in_float32_matches_the_oracle(framework):
     got = _numpy(TWINS[framework].vae.gaussian_kl_per_dim(mu, logvar))
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, ref_vae.gaussian_kl_per_dim(mu, logvar), rtol=2e-5, atol=0)
+
+
+@pytest.mark.parametrize("framework", ["torch", "tf"])
+@pytest.mark.parametrize("bad_label", [-1, 10])
+def test_calling_the_product_generator_with_a_label_out_of_range_raises(framework, bad_label):
+    fw = TWINS[framework]
+    generator = fw.product_gan.Generator(8, 16, True)
+    z = np.zeros((2, 8), np.float32)
+    labels = np.array([3, bad_label])
+    if framework == "torch":
+        import torch
+
+        z, labels = torch.from_numpy(z), torch.from_numpy(labels)
+    with pytest.raises(InputError, match="y"):
+        generator(z, labels)

@@ -140,6 +140,12 @@ class Generator(keras.Model):
         self.up = keras.layers.UpSampling2D(2, interpolation="nearest")
         self(tf.zeros((2, latent_dim)), tf.zeros((2,), tf.int64))  # build the weights now
 
+    def __call__(self, z, y=None, training=False, **kwargs):
+        # labels are checked here, before Keras wraps the call; an eager call only (a traced step holds no values)
+        if self.conditional and y is not None and tf.executing_eagerly():
+            check.check_labels(np.asarray(y), "y", NUM_CLASSES)
+        return super().__call__(z, y, training=training, **kwargs)
+
     def call(self, z, y=None, training=False):
         # reshape in torch's channel-major order, then to NHWC, so copied dense weights mean the same thing
         h = tf.transpose(tf.reshape(self.dense(z), (-1, 2 * self.width, 7, 7)), (0, 2, 3, 1))  # (N, 7, 7, 2w)

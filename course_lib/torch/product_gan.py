@@ -79,6 +79,10 @@ class Generator(nn.Module):
         self.apply(_init)
 
     def forward(self, z, y=None):
+        # labels on the host are checked (an index of -1 would silently pick the last class); on a GPU the check
+        # would cost a sync per step, and the embedding lookup there fails loudly on a bad index anyway
+        if self.conditional and y is not None and y.device.type == "cpu" and not torch.compiler.is_compiling():
+            check.check_labels(y.numpy(), "y", NUM_CLASSES)
         h = self.dense(z).view(-1, 2 * self.width, 7, 7)                  # (N, 2w, 7, 7)
         h = torch.relu(self.bn0(h, y))
         h = torch.relu(self.bn1(self.conv1(self.up(h)), y))              # (N, w, 14, 14)
