@@ -25,6 +25,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from course_lib.frameworks import FRAMEWORKS  # noqa: E402  (the repo root goes on sys.path first)
 from tools.colab_replica.environment import build_env, freeze, load_pins, normalise  # noqa: E402
 from tools.colab_replica.runner import RunResult, run_notebook, write_kernelspec  # noqa: E402
 from tools.colab_replica.snapshot import git_rewrite_env, snapshot_checkout  # noqa: E402
@@ -116,7 +117,7 @@ def report(results: list, envs: dict, seconds: float) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    parser.add_argument("--frameworks", nargs="+", default=["torch", "tf"], choices=["torch", "tf"])
+    parser.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
     parser.add_argument("--torch-python", default="3.11",
                         help="Python of the torch half: 3.11 (CPU torch on disk, default) or 'colab' (Colab's "
                              "Python and torch version: a CUDA build of several GB)")
