@@ -173,7 +173,7 @@ def test_a_replica_failure_names_the_innermost_package_of_the_traceback():
     assert _package_of('File "<ipython-input-3>", line 1', {}) == "course_lib"
 
 
-@pytest.mark.parametrize("target", ["colab-check"])
-def test_make_and_ci_run_the_colab_replica(target):
+@pytest.mark.parametrize("target", ["colab-check", "browser-test"])
+def test_make_has_the_colab_replica_and_browser_targets(target):
+    # .ci/run does not run them yet (see its header); the targets are how a maintainer runs them
     assert f"\n{target}:" in (REPO_ROOT / "Makefile").read_text()
-    assert f"make {target}" in (REPO_ROOT / ".ci" / "run").read_text()
