@@ -83,6 +83,7 @@ def lab(tmp_path_factory):
                COURSE_RECORD_PATH=str(root / "records.json"), JUPYTER_PLATFORM_DIRS="1",
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
     env.pop("COURSE_HEADLESS", None)  # this run has a real front end: the widgets must be live
+    env.pop("MPLBACKEND", None)  # the tests' Agg would keep the kernels from showing any figure
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
                f"--LabApp.user_settings_dir={root / '.settings'}", f"--LabApp.workspaces_dir={root / '.ws'}",
