@@ -97,7 +97,9 @@ def _move_sliders(page, name, screenshots):
 
 
 def _open(page, lab, name):
-    page.goto(f"{lab.base}/lab/tree/{name}?token={lab.token}")
+    # a workspace of its own per notebook, reset: otherwise the lab restores the earlier notebooks' tabs, and
+    # "Run All Cells" may go to another tab than the one under test
+    page.goto(f"{lab.base}/lab/workspaces/{name[:2]}/tree/{name}?reset&token={lab.token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     sidebar_tab = page.locator('.jp-SideBar.jp-mod-left [data-id="filebrowser"]')
     if sidebar_tab.count():
