@@ -67,7 +67,8 @@ register(Exercise(
     grade=_grade_loss,
     cases=6,
     hints=("Write -log softmax(l)_y with logarithms only: what is log of a sum of exponentials?",
-           "Before exponentiating, subtract each row's largest logit; add it back outside the log."),
+           "Which number can you subtract from every logit of a row without changing the softmax, and which "
+           "choice keeps every exponential at most 1?"),
     misconceptions=(
         Misconception(name="naive softmax", answer=_naive_softmax_loss,
                       feedback="exp of a large logit overflows: the loss must stay finite for logits of any size."),
