@@ -142,8 +142,32 @@ def test_update_style_adds_the_slider_amounts_and_headless_gets_a_figure(monkeyp
     import matplotlib
 
     matplotlib.use("Agg")
-    figure = viz.style_widget(render, np.ones(3), directions, ["width", "ink mass"], list("abcde"), list("xyz"))
-    assert isinstance(figure, matplotlib.figure.Figure)
+    static = viz.style_widget(render, np.ones(3), directions, ["width", "ink mass"], list("abcde"), list("xyz"))
+    assert isinstance(static.figure, matplotlib.figure.Figure)
+
+
+def test_style_widget_redraws_when_a_control_moves():
+    pytest.importorskip("ipywidgets")
+    import matplotlib
+
+    from course_lib.viz import controllable as viz
+
+    matplotlib.use("Agg")
+    seen = []
+
+    def render(z, classes, colours):
+        seen.append((z[0].copy(), int(classes[0]), int(colours[0])))
+        return np.full((1, 28, 28, 3), len(seen), np.uint8)
+
+    directions = np.eye(3)[:2]
+    box = viz.style_widget(render, np.zeros(3), directions, ["width", "ink mass"], list("abcde"), list("xyz"),
+                           class_index=1, colour_index=2, widgets=True)
+    class_menu, colour_menu, first, second = box.controls
+    assert seen[-1][1:] == (1, 2)
+    second.value = 1.5
+    np.testing.assert_allclose(seen[-1][0], [0.0, 1.5, 0.0])
+    class_menu.value, colour_menu.value = 4, 0
+    assert seen[-1][1:] == (4, 0) and box.image[0, 0, 0] == len(seen)
 
 
 def test_twins_generators_agree_through_the_neutral_weight_layout():

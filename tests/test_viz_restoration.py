@@ -37,14 +37,14 @@ def test_the_slider_update_walks_from_one_model_to_the_other():
 
 
 def test_headless_slider_is_a_static_figure_and_no_widget():
-    fig, widget, curve = viz.tradeoff_slider(BLURRY, SHARP, _measure, n=4)
+    fig, widget, curve = viz.tradeoff_slider(BLURRY, SHARP, _measure, n=4, widgets=False)
     assert widget is None and len(fig.axes) == 5 * 4
     assert curve == viz.tradeoff_curve([0.0, 0.25, 0.5, 0.75, 1.0], BLURRY, SHARP, _measure)
 
 
 def test_interactive_slider_builds_a_widget():
     pytest.importorskip("ipywidgets")
-    _, widget, _ = viz.tradeoff_slider(BLURRY, SHARP, _measure, n=2, interactive=True)
+    _, widget, _ = viz.tradeoff_slider(BLURRY, SHARP, _measure, n=2, widgets=True)
     assert widget is not None
 
 

@@ -387,8 +387,7 @@ def measure(images):
             "fid_course": metrics.frechet_distance(classifier.features(images), clean_features)}
 
 alphas = [0.0, 0.25, 0.5, 0.75, 1.0]
-fig, slider, curve = viz.tradeoff_slider(restored["l1"], restored["adversarial"], measure, alphas=alphas, n=6,
-                                         interactive=not QUICK and viz.front_end_likely())
+fig, slider, curve = viz.tradeoff_slider(restored["l1"], restored["adversarial"], measure, alphas=alphas, n=6)
 plt.show()
 if slider is not None:
     display(slider)

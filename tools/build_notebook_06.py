@@ -377,7 +377,7 @@ plt.show()
 
 md(r"""
 **The explorer.** Sliders move $z$ along the top directions; menus choose the class and the colour. The picture
-comes from `course_lib.viz.controllable.update_style`. In a headless run (CI, the grader, quick mode) the cell
+comes from `course_lib.viz.controllable.update_style`. In a headless run (CI, papermill, the grader) the cell
 shows a static strip of edits instead of waiting on a widget front end.
 """)
 

@@ -3,7 +3,8 @@ mixes the L1 and the adversarial restorations (numpy in, matplotlib figures out)
 
 The slider follows the course's explorer pattern: `tradeoff_frame` is the update (plain numpy, tested headless);
 `tradeoff_slider` draws a static figure from it first (what papermill, nbval and the grader keep) and adds the
-ipywidgets control only when asked to be interactive, so a headless run never waits on a widget front end.
+ipywidgets control only where course_lib.viz.frontend finds a widget front end, so a headless run never
+waits on one.
 Used in: notebooks/05_product_image_quality.ipynb
 """
 
@@ -13,17 +14,8 @@ import numpy as np
 
 from course_lib.errors import InputError
 
-__all__ = ["front_end_likely", "mix_images", "plot_perception_distortion", "side_by_side", "tradeoff_curve",
+__all__ = ["mix_images", "plot_perception_distortion", "side_by_side", "tradeoff_curve",
            "tradeoff_frame", "tradeoff_slider"]
-
-
-def front_end_likely() -> bool:
-    """True when a person is probably looking: Colab, or a kernel a Jupyter server started (it sets
-    JPY_SESSION_NAME). papermill, nbval and the grader start kernels without it, so they get static figures."""
-    import os
-    import sys
-
-    return "google.colab" in sys.modules or bool(os.environ.get("JPY_SESSION_NAME"))
 
 
 def _uint8_batch(images, name) -> np.ndarray:
@@ -122,13 +114,13 @@ def plot_perception_distortion(points: dict, curve=None, distortion="psnr", perc
 
 
 def tradeoff_slider(l1_images, adversarial_images, measure, alphas=(0.0, 0.25, 0.5, 0.75, 1.0), n: int = 6,
-                    interactive: bool = False):
-    """A strip of mixes at each alpha (static, always drawn), plus an alpha slider when `interactive`.
+                    widgets=None):
+    """A strip of mixes at each alpha (static, always drawn), plus an alpha slider where a person can move it.
 
     `measure` sees all the images at each alpha; the figure shows the first n.
 
-    Headless runs (papermill, nbval, the grader) keep the static figure and never create a widget; pass
-    interactive=True in a live notebook to get a FloatSlider whose callback is `tradeoff_frame`.
+    Headless runs (papermill, nbval, the grader: see course_lib.viz.frontend) keep the static figure and never
+    create a widget; with a widget front end, or `widgets=True`, a FloatSlider redraws with `tradeoff_frame`.
     Returns:
         (figure, widget or None, curve): the curve is `tradeoff_curve` at `alphas`, measured once for the strip.
     """
@@ -138,7 +130,9 @@ def tradeoff_slider(l1_images, adversarial_images, measure, alphas=(0.0, 0.25, 0
     rows = {f"alpha={f['alpha']:.2f}\nPSNR {f.get('psnr', float('nan')):.1f}": f["images"][:n] for f in frames}
     fig = side_by_side(rows, n=n, title="From L1 (alpha=0) to adversarial (alpha=1)")
     curve = [{k: v for k, v in frame.items() if k != "images"} for frame in frames]
-    if not interactive:
+    from course_lib.viz.frontend import widgets_available
+
+    if not widgets_available(widgets):
         return fig, None, curve
     import ipywidgets as widgets
 

@@ -87,14 +87,14 @@ def latent_explorer(decode, z_start, z_end, titles=("start", "end"), widgets=Non
 
     d = int(np.asarray(z_start).shape[0])
     t_slider = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="t")
-    dim_box = widgets.Dropdown(options=[("none", -1)] + [(str(j), j) for j in range(d)], value=-1,
-                               description="latent dim")
+    # a dimension is always chosen (offset 0 leaves z alone), so every control visibly does something
+    dim_box = widgets.Dropdown(options=[(str(j), j) for j in range(d)], value=0, description="latent dim")
     offset_slider = widgets.FloatSlider(value=0.0, min=-3.0, max=3.0, step=0.25, description="offset")
     output = widgets.Output()
     box = widgets.VBox([widgets.HBox([t_slider, dim_box, offset_slider]), output])
 
     def update(t, dim, offset):
-        image = latent_explorer_frame(decode, z_start, z_end, t, None if dim < 0 else dim, offset)
+        image = latent_explorer_frame(decode, z_start, z_end, t, dim, offset)
         box.image = image
         with output:
             output.clear_output(wait=True)
