@@ -25,9 +25,22 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.envi
 collect_ignore_glob = ["tests/fixtures/*", "build/*", "runs/*"]
 
 
+# Scopes that take a minute or more on 2 cores (`pytest --durations=40`). xdist hands scopes to the workers in
+# collection order, so these go first: the many short scopes then fill in at the end and no worker sits idle
+# while the other finishes a long notebook (longest first: the classic makespan heuristic).
+LONG_SCOPES = ("notebooks/", "tests/test_notebooks.py", "tests/test_grading_run.py", "tests/test_grading_attacks.py",
+               "tests/test_product_gan.py", "tests/test_grading_safety.py", "tests/test_widget_cells_headless.py")
+
+
+def _long_first(item) -> int:
+    return next((rank for rank, prefix in enumerate(LONG_SCOPES) if item.nodeid.startswith(prefix)), len(LONG_SCOPES))
+
+
 def pytest_collection_modifyitems(config, items):
     # nbval cells are marked `notebooks` like the papermill runs, so `-m "not notebooks"` gives the unit tests.
-    # (With xdist, `--dist loadscope` keeps each notebook's cells together, in order, on one worker.)
+    # (With xdist, `--dist loadscope` keeps each notebook's cells together, in order, on one worker; the sort
+    # below is stable, so it keeps that order.)
     for item in items:
         if ".ipynb::" in item.nodeid:
             item.add_marker(pytest.mark.notebooks)
+    items.sort(key=_long_first)

@@ -2,7 +2,7 @@
 
 One grading run (module fixture, --jobs 2) grades the whole fixture set from tests/grading_fixtures.py against
 tests/fixtures/submissions/master.ipynb; each test then reads its row. The whole module takes about 2 min on
-2 cores (3-4 min when the machine is busy); the per-cell limit (30 s) dominates through the two looping
+2 cores (3-4 min when the machine is busy); the per-cell limit (20 s) dominates through the two looping
 submissions.
 """
 
@@ -21,7 +21,7 @@ from tests.grading_fixtures import MASTER, write_submissions
 REPO = Path(__file__).resolve().parents[1]
 # The cell limit must stay above the slowest honest cell (import torch on a busy machine), the notebook
 # limit above a whole honest run.
-FAST = ["--jobs", "2", "--timeout", "90", "--cell-timeout", "30", "--memory-mb", "3000", "--no-progress"]
+FAST = ["--jobs", "2", "--timeout", "90", "--cell-timeout", "20", "--memory-mb", "3000", "--no-progress"]
 FULL_ISOLATION = probe_isolation() == "full"
 
 # name: (ex-00-1 points, ex-00-2 points, statuses allowed)

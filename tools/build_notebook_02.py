@@ -294,7 +294,7 @@ near 0. Now train a vanilla GAN on the grid, with the health monitor watching, a
 """)
 
 code('''
-snapshot_steps = nb.pick(600, 8000)
+snapshot_steps = nb.pick(400, 8000)
 base = dict(data="grid", steps=snapshot_steps, lr_decay_start=0.5, snapshot_every=snapshot_steps // 3,
             log_every=10, seed=SEED)
 monitor = TrainingMonitor(window=20, verbose=False)  # we read its report in Part 4
@@ -332,7 +332,7 @@ course_lib.record("snapshot_selection", selection)
 
 md(r"""
 Takeaway: in full mode the vanilla GAN leaves modes empty and the R1 run covers the grid (measured with torch,
-seed 0, 8,000 steps: vanilla 16/25 modes, reverse KL 1.09; R1 25/25, reverse KL 0.007). In quick mode (600
+seed 0, 8,000 steps: vanilla 16/25 modes, reverse KL 1.09; R1 25/25, reverse KL 0.007). In quick mode (400
 steps) both are still blurry: the high-quality fraction needs the later, low-learning-rate phase. Part 3 shows
 the collapse and its remedies in quick mode too, from the table measured in full mode.
 
@@ -396,7 +396,7 @@ md(r"""
 
 The table trains a vanilla GAN, PacGAN2 and R1 on the ring and the grid, over several seeds, and prints our
 numbers next to the paper's. Full mode: 3 seeds, ring 8,000 steps, grid 20,000 steps (about 10 minutes on a
-2-core CPU, two single-thread runs in parallel). Quick mode: one seed of 600 steps, too short to show
+2-core CPU, two single-thread runs in parallel). Quick mode: one seed of 300 steps, too short to show
 collapse: it shows the machinery only. The table measured in full mode for the course is read from
 `benchmarks/results/` just below, in quick mode too: **that** table is where collapse and its remedy show.
 """)
@@ -406,7 +406,7 @@ table_start = time.perf_counter()
 rows = pacgan_table.run_table(FRAMEWORK, quick=QUICK, seeds=nb.pick(1, 3), workers=TABLE_WORKERS, progress=not QUICK)
 summary = pacgan_table.summarize(rows)
 table_seconds = time.perf_counter() - table_start
-print(("QUICK MODE (600 steps, 1 seed): the machinery, not the result\\n" if QUICK else "") +
+print((f"QUICK MODE ({pacgan_table.QUICK_STEPS} steps, 1 seed): the machinery, not the result\\n" if QUICK else "") +
       pacgan_table.format_table(summary))
 print(f"{len(rows)} runs in {table_seconds:.0f} s")
 csv_path = Path(RESULTS_DIR) / f"pacgan_table_{FRAMEWORK}{'_quick' if QUICK else '_notebook'}.csv"

@@ -20,7 +20,7 @@ from course_lib.atomic import write_text_atomic
 from course_lib.config import ToyGANConfig
 from course_lib.frameworks import load
 
-__all__ = ["METHODS", "PUBLISHED", "format_table", "run_one", "run_table", "summarize", "table_configs",
+__all__ = ["METHODS", "PUBLISHED", "QUICK_STEPS", "format_table", "run_one", "run_table", "summarize", "table_configs",
            "write_csv"]
 
 # Lin et al. 2018 (arXiv 1712.04086), Table 1: modes, high-quality samples (%), reverse KL.
@@ -46,14 +46,15 @@ DEFAULT_METHODS = ("vanilla", "PacGAN2", "R1")
 
 # Budgets (shared/NOTES.md): ring at a constant learning rate, grid with a linear decay over the last half.
 _FULL = {"ring": {"steps": 8000}, "grid": {"steps": 20000, "lr_decay_start": 0.5}}
-_QUICK = {"ring": {"steps": 600}, "grid": {"steps": 600, "lr_decay_start": 0.5}}
+QUICK_STEPS = 300  # quick mode shows the machinery, not collapse: kept short for a laptop CPU and CI
+_QUICK = {"ring": {"steps": QUICK_STEPS}, "grid": {"steps": QUICK_STEPS, "lr_decay_start": 0.5}}
 
 
 def table_configs(quick=False, seeds=3, methods=DEFAULT_METHODS, datasets=("ring", "grid")):
     """Every run of the table as (dataset, method, ToyGANConfig); quick mode uses short runs.
 
     Args:
-        quick: short runs (600 steps) instead of the full budget (ring 8k, grid 20k steps).
+        quick: short runs (QUICK_STEPS) instead of the full budget (ring 8k, grid 20k steps).
         seeds: number of seeds (0, 1, ..., seeds - 1).
         methods: names from METHODS.
         datasets: "ring" and/or "grid".
