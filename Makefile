@@ -37,9 +37,11 @@ run: setup
 
 # One math thread per process: $(JOBS) pytest workers plus their notebook kernels share the cores, and torch's
 # OpenMP threads spin when oversubscribed (a small VAE step: 23 ms with one thread, 294 ms with two, busy machine).
+# --no-loadscope-reorder keeps conftest.py's order (long scopes first); xdist's default puts scopes with many
+# tests first, which left the one-test notebook runs to the end with one worker idle.
 test: setup
 	$(VENV)/bin/ruff check .
-	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --nbval-lax --nbval-current-env \
+	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax --nbval-current-env \
 		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
 
 # Colab's versions from requirements/colab-constraints.txt: the TensorFlow half on Colab's Python 3.13, the torch
