@@ -35,7 +35,11 @@ def test_widget_builds_headless():
     pytest.importorskip("ipywidgets")
     z0, z1 = latent_batch(2, 8, seed=0)
     widget = viz.interpolation_widget(_render, z0, z1, [str(i) for i in range(10)], label=2, widgets=True)
-    assert widget is not None
+    slider, menu = widget.controls
+    slider.value = 1.0  # the observer redraws
+    np.testing.assert_array_equal(widget.image, viz.update_interpolation(_render, z0, z1, 2, 1.0))
+    menu.value = 5
+    np.testing.assert_array_equal(widget.image, viz.update_interpolation(_render, z0, z1, 5, 1.0))
 
 
 def test_truncated_latents_respect_the_threshold():

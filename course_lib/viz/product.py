@@ -159,22 +159,35 @@ def interpolation_widget(render, z0, z1, class_names, label: int = 0, widgets=No
 
     if not 0 <= int(label) < len(class_names):
         raise InputError(f"label: expected a class index in [0, {len(class_names)}); got {label!r}.")
-    fig, ax = plt.subplots(figsize=(2.5, 2.5))
-    image = update_interpolation(render, z0, z1, label, 0.0)
-    artist = ax.imshow(image, cmap="gray", vmin=0, vmax=255)
-    ax.set_xticks([]), ax.set_yticks([])
-    if not widgets_available(widgets):
-        ax.set_title(f"{class_names[label]}, t = 0.00")
-        return show_static(fig, image=image)
-    import ipywidgets as widgets
 
-    def on_change(t=0.0, label=label):
-        artist.set_data(update_interpolation(render, z0, z1, label, t))
-        ax.set_title(f"{class_names[label]}, t = {t:.2f}")
-        fig.canvas.draw_idle()
-        return artist.get_array()
+    def draw(image, title):
+        fig, ax = plt.subplots(figsize=(2.5, 2.5))
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.set_title(title)
+        return fig
+
+    if not widgets_available(widgets):
+        image = update_interpolation(render, z0, z1, label, 0.0)
+        return show_static(draw(image, f"{class_names[label]}, t = 0.00"), image=image)
+    import ipywidgets as widgets
 
     slider = widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="t")
     menu = widgets.Dropdown(options=[(name, i) for i, name in enumerate(class_names)], value=label,
                             description="class")
-    return widgets.interactive(on_change, t=slider, label=menu)
+    output = widgets.Output()
+    box = widgets.VBox([slider, menu, output])
+
+    def redraw(_=None):
+        # a fresh figure per change: the inline backend draws a PNG once and never updates it in place
+        box.image = update_interpolation(render, z0, z1, menu.value, slider.value)
+        with output:
+            output.clear_output(wait=True)
+            draw(box.image, f"{class_names[menu.value]}, t = {slider.value:.2f}")
+            plt.show()
+
+    for control in (slider, menu):
+        control.observe(redraw, names="value")
+    box.controls = (slider, menu)
+    redraw()
+    return box
