@@ -3,7 +3,7 @@ discriminator on the same budget (two single-thread PyTorch processes in paralle
 class consistency, colour accuracy, FID (course classifier), intra-class diversity, per-class recall, and the
 SeFa directions' measured effects. Prints one JSON object and writes benchmarks/results/controllable_generation.json.
 
-    python benchmarks/controllable_generation.py --steps 1050              # train both heads, then measure
+    python benchmarks/controllable_generation.py --steps 12000             # train both heads, then measure
     python benchmarks/controllable_generation.py --skip-training           # measure runs/controllable/full_*.npz
     python benchmarks/controllable_generation.py --skip-training --ship    # also write the shipped .npz
 
@@ -83,7 +83,7 @@ def measure(per_combo, seed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=1050)
+    parser.add_argument("--steps", type=int, default=12000)
     parser.add_argument("--width", type=int, default=16)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--per-combo", type=int, default=20, help="samples per (class, colour) pair")
