@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -19,7 +20,7 @@ import course_lib
 from tests.conftest import REPO_ROOT
 from tools import set_repository
 from tools.colab_replica.environment import CPU_TORCH, CPU_TORCH_UNPINNED, env_spec, load_pins
-from tools.colab_replica.runner import _package_of
+from tools.colab_replica.runner import _call_with_deadline, _package_of
 from tools.colab_replica.snapshot import git_rewrite_env, snapshot_checkout
 from tools.nbbuild import COLAB_SETUP
 
@@ -177,3 +178,15 @@ def test_a_replica_failure_names_the_innermost_package_of_the_traceback():
 def test_make_has_the_colab_replica_and_browser_targets(target):
     # .ci/run does not run them yet (see its header); the targets are how a maintainer runs them
     assert f"\n{target}:" in (REPO_ROOT / "Makefile").read_text()
+
+
+def test_a_hung_replica_run_is_killed_at_its_deadline(tmp_path):
+    """A run that papermill's per-cell limit cannot end (nbclient waiting on widget messages) must not hang
+    make colab-check: the whole process group is killed at the deadline and the run reported."""
+    import time
+
+    with open(tmp_path / "log", "w") as log:
+        started = time.monotonic()
+        assert _call_with_deadline([sys.executable, "-c", "import time; time.sleep(60)"], log, None, 1) is None
+        assert time.monotonic() - started < 30
+        assert _call_with_deadline([sys.executable, "-c", "raise SystemExit(3)"], log, None, 30) == 3

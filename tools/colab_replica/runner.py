@@ -102,6 +102,22 @@ def _record_problem(content: Path, stem: str, framework: str, log_path: Path) ->
     return ""
 
 
+# papermill's per-cell limit does not end every hang (nbclient can wait for ever on messages a widget front end
+# would send, after the kernel went idle), so the whole run gets a deadline too
+NOTEBOOK_TIMEOUT_FACTOR = 2
+
+
+def _call_with_deadline(command, log_file, env, seconds):
+    """Run `command` in its own process group; its exit code, or None after killing the group at the deadline."""
+    process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)  # papermill; its kernel notices its parent is gone and exits
+        process.wait()
+        return None
+
+
 def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, extra_env: dict,
                  timeout: int) -> RunResult:
     """Execute `notebook` with FRAMEWORK=`framework`, QUICK=True in the replica environment `env`."""
@@ -120,9 +136,12 @@ def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, e
                "--no-progress-bar"]
     start = time.perf_counter()
     with open(run_dir / "papermill.log", "w", encoding="utf-8") as log_file:
-        code = subprocess.call(command, stdout=log_file, stderr=subprocess.STDOUT, env=child_env)
+        code = _call_with_deadline(command, log_file, child_env, NOTEBOOK_TIMEOUT_FACTOR * timeout)
     result = RunResult(notebook.name, framework, env.name, time.perf_counter() - start)
-    if code != 0:
+    if code is None:
+        result.problem = (f"the run did not end within {NOTEBOOK_TIMEOUT_FACTOR * timeout} s and was killed (a cell "
+                          f"that papermill's per-cell limit did not stop; log: {run_dir / 'papermill.log'})")
+    elif code != 0:
         message, trace = _error_of(executed)
         result.problem = f"package {_package_of(trace, env.frozen)}: {message} (log: {run_dir / 'papermill.log'})"
     else:
