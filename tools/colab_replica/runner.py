@@ -130,7 +130,10 @@ def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, e
                    capture_output=True, check=False)
     executed, log_path = run_dir / f"{stem}.{framework}.ipynb", run_dir / "google-colab-calls.jsonl"
     child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "VIRTUAL_ENV")}
-    child_env.update(extra_env, COURSE_QUICK="1", OMP_NUM_THREADS="1", COLAB_REPLICA_LOG=str(log_path))
+    # COURSE_HEADLESS: the stub google.colab would make explorers build live widgets, and with no front end to
+    # answer them nbclient waited for ever after a widget cell; widget_check.py drives the widgets instead
+    child_env.update(extra_env, COURSE_QUICK="1", OMP_NUM_THREADS="1", COLAB_REPLICA_LOG=str(log_path),
+                     COURSE_HEADLESS="1")
     command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "-k", kernel, "--cwd", str(content),
                "-p", "FRAMEWORK", framework, "-p", "QUICK", "True", "--execution-timeout", str(timeout),
                "--no-progress-bar"]
