@@ -37,7 +37,9 @@ ATTACK_EXPECTED = {
                                                       # count for nothing: only the (blank) exercise cells do
     "leaks": (1, 1, {"ok"}),                          # ex-00-2 is 1 only if nothing leaked into the kernel
     "persists": (1, 1, {"ok"}),
-    "thread_flood": (1, 1, {"ok", "errors", "cell-timeout"}),  # ex-00-2 is 1 only if the job's task limit held
+    "thread_flood": (1, 1, {"ok", "errors", "cell-timeout", "kernel-died"}),  # ex-00-2 is 1 only if the job's
+                                                      # task limit held; on a loaded machine the flood can also
+                                                      # starve its own kernel of threads (its own loss only)
     "fork_memory": (1, 1, {"ok", "errors"}),          # ex-00-2 is 1 only if the job's memory limit held
     "bypass_ordinary_cell": (0, 1, {"ok"}),
     "bypass_ipython_syntax": (0, 1, {"ok"}),
