@@ -85,7 +85,7 @@ def style_widget(render, z, directions, labels, class_names, colour_names, class
     """
     import matplotlib.pyplot as plt
 
-    from course_lib.viz.frontend import show_static, widgets_available
+    from course_lib.viz.frontend import redraw_output, show_static, widgets_available
 
     if not widgets_available(widgets):
         return show_static(style_strip(render, z, class_index, colour_index, directions, labels))
@@ -100,17 +100,16 @@ def style_widget(render, z, directions, labels, class_names, colour_names, class
     output = widgets.Output()
     box = widgets.VBox([widgets.HBox([class_menu, colour_menu]), *sliders, output])
 
+    def draw():
+        fig, ax = plt.subplots(figsize=(2.6, 2.6))
+        ax.imshow(box.image)
+        ax.set_xticks([]), ax.set_yticks([])
+        ax.set_title(f"{class_names[class_menu.value]}, {colour_names[colour_menu.value]}", fontsize=9)
+
     def redraw(_=None):
-        # a fresh figure per change: the inline backend draws a PNG once and never updates it in place
         amounts = [slider.value for slider in sliders]
         box.image = update_style(render, z, class_menu.value, colour_menu.value, directions, amounts)
-        with output:
-            output.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(2.6, 2.6))
-            ax.imshow(box.image)
-            ax.set_xticks([]), ax.set_yticks([])
-            ax.set_title(f"{class_names[class_menu.value]}, {colour_names[colour_menu.value]}", fontsize=9)
-            plt.show()
+        redraw_output(output, draw)
 
     for control in (class_menu, colour_menu, *sliders):
         control.observe(redraw, names="value")

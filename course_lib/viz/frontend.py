@@ -18,7 +18,7 @@ import importlib.util
 import os
 import sys
 
-__all__ = ["StaticView", "show_static", "widgets_available"]
+__all__ = ["StaticView", "redraw_output", "show_static", "widgets_available"]
 
 _FRONT_END_VARIABLES = ("JPY_SESSION_NAME", "VSCODE_PID")
 
@@ -74,3 +74,17 @@ def show_static(figure, **values) -> StaticView:
 
     plt.close(figure)
     return StaticView(figure, **values)
+
+
+def redraw_output(output, draw) -> None:
+    """A widget's redraw: clear `output` (an ipywidgets.Output) and show the figure `draw()` makes there.
+
+    A new figure per change, because the inline backend shows a PNG once and never updates it in place
+    (`set_data` + `draw_idle` leave the picture as it was).
+    """
+    import matplotlib.pyplot as plt
+
+    with output:
+        output.clear_output(wait=True)
+        draw()
+        plt.show()

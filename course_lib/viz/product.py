@@ -155,7 +155,7 @@ def interpolation_widget(render, z0, z1, class_names, label: int = 0, widgets=No
     """
     import matplotlib.pyplot as plt
 
-    from course_lib.viz.frontend import show_static, widgets_available
+    from course_lib.viz.frontend import redraw_output, show_static, widgets_available
 
     if not 0 <= int(label) < len(class_names):
         raise InputError(f"label: expected a class index in [0, {len(class_names)}); got {label!r}.")
@@ -179,12 +179,8 @@ def interpolation_widget(render, z0, z1, class_names, label: int = 0, widgets=No
     box = widgets.VBox([slider, menu, output])
 
     def redraw(_=None):
-        # a fresh figure per change: the inline backend draws a PNG once and never updates it in place
         box.image = update_interpolation(render, z0, z1, menu.value, slider.value)
-        with output:
-            output.clear_output(wait=True)
-            draw(box.image, f"{class_names[menu.value]}, t = {slider.value:.2f}")
-            plt.show()
+        redraw_output(output, lambda: draw(box.image, f"{class_names[menu.value]}, t = {slider.value:.2f}"))
 
     for control in (slider, menu):
         control.observe(redraw, names="value")

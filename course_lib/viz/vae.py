@@ -74,7 +74,7 @@ def latent_explorer(decode, z_start, z_end, titles=("start", "end"), widgets=Non
     """
     import matplotlib.pyplot as plt
 
-    from course_lib.viz.frontend import show_static, widgets_available
+    from course_lib.viz.frontend import redraw_output, show_static, widgets_available
 
     if not widgets_available(widgets):
         image = latent_explorer_frame(decode, z_start, z_end, 0.5)
@@ -96,13 +96,14 @@ def latent_explorer(decode, z_start, z_end, titles=("start", "end"), widgets=Non
     def update(t, dim, offset):
         image = latent_explorer_frame(decode, z_start, z_end, t, dim, offset)
         box.image = image
-        with output:
-            output.clear_output(wait=True)
+
+        def draw():
             fig, ax = plt.subplots(figsize=(2.5, 2.5))
             ax.imshow(image, cmap="gray", vmin=0, vmax=1)
             ax.set_title(f"{titles[0]} -> {titles[1]}, t = {t:.2f}", fontsize=8)
             ax.axis("off")
-            plt.show()
+
+        redraw_output(output, draw)
         return image
 
     def on_change(_):
