@@ -2,10 +2,12 @@
 
 Notebook 04's full-mode recipe (ProductGANConfig defaults: conditional G with conditional BatchNorm, projection
 D with spectral normalisation, hinge loss, EMA 0.999; width 64, batch 128, all 60,000 training images), trained
-with the torch twin on the CPU, one thread. The run is resumable (checkpoints every 250 steps), so a budget cut
-short is continued by running the same command again; `--export-only` writes the asset from the newest
-checkpoint (its step is stored in the file and shown by the notebook).
+with the torch twin on the GPU when there is one, else on the CPU, one thread. The run is resumable (a checkpoint
+after every chunk of steps), so a budget cut short is continued by running the same command again;
+`--export-only` writes the asset from the newest checkpoint (its step is stored in the file and shown by the
+notebook).
 
+    PYTHONPATH=. python scripts/train_shipped_product_gan.py --steps 6000 --chunk-steps 6000       # on a GPU
     nice -n 10 env OMP_NUM_THREADS=1 PYTHONPATH=. .venv/bin/python scripts/train_shipped_product_gan.py --steps 6000
 
 Writes (atomically) course_lib/product/assets/product_generator.npz (the EMA generator's weights in torch's
@@ -54,6 +56,7 @@ def export(run_dir: Path, config, seconds_total: float, command: str) -> dict:
     write_bytes_atomic(ASSETS / "product_generator.npz", data)
     info = {**meta, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
             "train_seconds": round(seconds_total, 1), "command": command,
+            "device": torch.cuda.get_device_name() if torch.cuda.is_available() else "cpu",
             "config": {k: getattr(config, k) for k in ("loss", "spectral_norm", "ema_decay", "diffaugment",
                                                        "batch_size", "lr_g", "lr_d", "beta1", "beta2", "limit",
                                                        "seed")}}
@@ -77,6 +80,16 @@ def evaluate(n: int) -> dict:
     return {"n": n, "shipped": row, "floor": floor, "sampling_seconds": round(sampling_seconds, 2)}
 
 
+def _evaluate_asset(n: int) -> dict:
+    from course_lib.atomic import write_text_atomic
+
+    info = json.loads((ASSETS / "product_generator.json").read_text())
+    info["metrics"] = evaluate(n)
+    write_text_atomic(ASSETS / "product_generator.json", json.dumps(info, indent=1, sort_keys=True) + "\n")
+    print(json.dumps(info, indent=1))
+    return info
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=6000)
@@ -86,13 +99,22 @@ def main(argv=None):
     parser.add_argument("--export-only", action="store_true")
     parser.add_argument("--evaluate", type=int, default=5000,
                         help="measure the exported generator on this many images per metric (0: skip)")
+    parser.add_argument("--chunk-steps", type=int, default=250,
+                        help="train this many steps per call (a checkpoint after each); on a GPU give --steps, "
+                             "since each call captures its CUDA graph anew")
     parser.add_argument("--budget-seconds", type=float, default=float("inf"),
                         help="stop after the chunk that passes this many seconds of training (all runs together)")
+    parser.add_argument("--evaluate-only", action="store_true",
+                        help="measure the asset already written (say, on a GPU machine) and update its .json")
     args = parser.parse_args(argv)
+    if args.evaluate_only:
+        return _evaluate_asset(args.evaluate or 5000)
 
     import torch
 
     torch.set_num_threads(1)
+    if args.chunk_steps < 1:
+        parser.error(f"--chunk-steps must be a positive integer; got {args.chunk_steps}")
     from course_lib.config import ProductGANConfig
     from course_lib.torch import product_train
 
@@ -114,8 +136,8 @@ def main(argv=None):
         images, labels = load_fashion_mnist("train")
         step = 0
         while step < args.steps and spent < args.budget_seconds:
-            # 250 steps at a time (resuming is bit-identical on the CPU), so the time spent is never lost
-            target = min(args.steps, step + config.checkpoint_every)
+            # a chunk at a time (resuming is bit-identical on the CPU), so the time spent is never lost
+            target = min(args.steps, step + args.chunk_steps)
             t0 = time.perf_counter()
             result = product_train.train_product_gan(replace(config, steps=target), images=images, labels=labels,
                                                      run_dir=run_dir, resume=True, progress=False)

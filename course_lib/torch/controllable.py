@@ -149,14 +149,13 @@ def generate_images(generator, z, classes, colours, batch_size=500):
         raise InputError(f"z must have shape [N, {generator.latent_dim}]; got {z.shape}.")
     classes = _labels(classes, len(z), "classes", generator.num_classes)
     colours = _labels(colours, len(z), "colours", generator.num_colours)
-    was_training = generator.training
+    was_training, where = generator.training, generator.dense.weight.device  # a generator trained on a GPU stays there
     generator.eval()
     out = []
     for start in range(0, len(z), batch_size):
         part = slice(start, start + batch_size)
-        images = generator(torch.from_numpy(z[part]), torch.from_numpy(classes[part]),
-                           torch.from_numpy(colours[part]))
-        out.append(images.permute(0, 2, 3, 1).numpy())                # (B, 28, 28, 3) channels last
+        images = generator(*(torch.from_numpy(array[part]).to(where) for array in (z, classes, colours)))
+        out.append(images.permute(0, 2, 3, 1).cpu().numpy())          # (B, 28, 28, 3) channels last
     generator.train(was_training)
     images = np.concatenate(out) if out else np.zeros((0, 28, 28, 3), np.float32)
     return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
@@ -172,17 +171,18 @@ def sample_images(generator, classes, colours, seed=0, truncation=None):
 def generator_weights(generator):
     """The generator's weights as {name: float32 numpy array} in the framework-neutral layout (dense (in, out),
     conv (kh, kw, in, out), BatchNorm running mean and variance, the four condition tables per block)."""
-    out = {"dense.kernel": generator.dense.weight.detach().numpy().T,
-           "dense.bias": generator.dense.bias.detach().numpy()}
+    out = {"dense.kernel": generator.dense.weight.detach().cpu().numpy().T,
+           "dense.bias": generator.dense.bias.detach().cpu().numpy()}
     for name in _CONVS:
         conv = getattr(generator, name)
-        out[f"{name}.kernel"] = conv.weight.detach().numpy().transpose(2, 3, 1, 0)  # OIHW -> HWIO
-        out[f"{name}.bias"] = conv.bias.detach().numpy()
+        out[f"{name}.kernel"] = conv.weight.detach().cpu().numpy().transpose(2, 3, 1, 0)  # OIHW -> HWIO
+        out[f"{name}.bias"] = conv.bias.detach().cpu().numpy()
     for name in _BLOCKS:
         block = getattr(generator, name)
-        out[f"{name}.mean"], out[f"{name}.var"] = block.bn.running_mean.numpy(), block.bn.running_var.numpy()
+        out[f"{name}.mean"] = block.bn.running_mean.cpu().numpy()
+        out[f"{name}.var"] = block.bn.running_var.cpu().numpy()
         for table in ("gain_class", "bias_class", "gain_colour", "bias_colour"):
-            out[f"{name}.{table}"] = getattr(block, table).weight.detach().numpy()
+            out[f"{name}.{table}"] = getattr(block, table).weight.detach().cpu().numpy()
     return {key: np.array(value, dtype=np.float32) for key, value in out.items()}
 
 

@@ -26,6 +26,7 @@ from course_lib.torch.losses import (
     non_saturating_generator_loss,
 )
 from course_lib.torch.product_gan import EMA
+from course_lib.torch.utils import device as default_device
 
 __all__ = ["build_models", "train_controllable_gan"]
 
@@ -73,21 +74,25 @@ def train_controllable_gan(config: ControllableGANConfig, images, classes, colou
     images, classes, colours = _check_data(images, classes, colours, config)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    generator, discriminator = build_models(config)
+    dev = default_device()  # the GPU when there is one; batches are still drawn on the host, so every device
+    # sees the same indices, z and conditions for a seed
+    generator, discriminator = (model.to(dev) for model in build_models(config))
     ema = EMA(generator, config.ema_decay) if config.ema_decay > 0 else None
     opt_g = torch.optim.Adam(generator.parameters(), config.lr_g, betas=(config.beta1, config.beta2))
     opt_d = torch.optim.Adam(discriminator.parameters(), config.lr_d, betas=(config.beta1, config.beta2))
     d_pair, g_adv = _losses(config)
     acgan, n, history = config.head == "acgan", config.batch_size, []
-    data = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0).contiguous()  # (N, 3, 28, 28)
+    data = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0).contiguous().to(dev)
+    classes_on_device, colours_on_device = torch.from_numpy(classes).to(dev), torch.from_numpy(colours).to(dev)
+    on_device = lambda array: torch.from_numpy(array).to(dev, non_blocking=True)
     started = time.perf_counter()
     for step in range(1, config.steps + 1):
         # 1. sample a real batch, z, and the classes and colours G is asked for
-        index = torch.from_numpy(rng.integers(0, len(images), n))
-        real, y_real, c_real = data[index], torch.from_numpy(classes[index]), torch.from_numpy(colours[index])
-        z = torch.from_numpy(rng.standard_normal((n, config.latent_dim)).astype(np.float32))
-        y_fake = torch.from_numpy(rng.integers(0, config.num_classes, n))
-        c_fake = torch.from_numpy(rng.integers(0, config.num_colours, n))
+        index = on_device(rng.integers(0, len(images), n))
+        real, y_real, c_real = data[index], classes_on_device[index], colours_on_device[index]  # (N, 3, 28, 28)
+        z = on_device(rng.standard_normal((n, config.latent_dim)).astype(np.float32))
+        y_fake = on_device(rng.integers(0, config.num_classes, n))
+        c_fake = on_device(rng.integers(0, config.num_colours, n))
         fake = generator(z, y_fake, c_fake)                                          # (N, 3, 28, 28)
         # 2. update D: real/fake targets 1/0; the conditions go to the projection or the auxiliary heads
         real_out, fake_out = discriminator(real, y_real, c_real), discriminator(fake.detach(), y_fake, c_fake)
