@@ -58,6 +58,21 @@ def _losses(config):
     return minimax_discriminator_loss, non_saturating_generator_loss
 
 
+_DRAWS_PER_COPY = 100  # steps whose random draws go to the device in one copy (a copy from the host waits for
+# the GPU to finish its queue, so one per step would leave the GPU idle between steps)
+
+
+def _host_draws(rng, steps, config, n_images, dev):
+    """(index, z, y_fake, c_fake) of `steps` consecutive steps, drawn in the step-by-step order (so every device
+    and every chunk size sees the same numbers for a seed), each stacked to [steps, ...] and moved to `dev`."""
+    n, per_step = config.batch_size, []
+    for _ in range(steps):
+        per_step.append((rng.integers(0, n_images, n),
+                         rng.standard_normal((n, config.latent_dim)).astype(np.float32),
+                         rng.integers(0, config.num_classes, n), rng.integers(0, config.num_colours, n)))
+    return [torch.from_numpy(np.stack(values)).to(dev) for values in zip(*per_step)]
+
+
 def train_controllable_gan(config: ControllableGANConfig, images, classes, colours, progress=False, on_log=None):
     """Train G(z, y, c) and D(x, y, c) for `config.steps` steps on coloured products.
 
@@ -84,15 +99,13 @@ def train_controllable_gan(config: ControllableGANConfig, images, classes, colou
     acgan, n, history = config.head == "acgan", config.batch_size, []
     data = torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0).contiguous().to(dev)
     classes_on_device, colours_on_device = torch.from_numpy(classes).to(dev), torch.from_numpy(colours).to(dev)
-    on_device = lambda array: torch.from_numpy(array).to(dev, non_blocking=True)
     started = time.perf_counter()
     for step in range(1, config.steps + 1):
         # 1. sample a real batch, z, and the classes and colours G is asked for
-        index = on_device(rng.integers(0, len(images), n))
+        if (step - 1) % _DRAWS_PER_COPY == 0:
+            draws = _host_draws(rng, min(_DRAWS_PER_COPY, config.steps - step + 1), config, len(images), dev)
+        index, z, y_fake, c_fake = (values[(step - 1) % _DRAWS_PER_COPY] for values in draws)
         real, y_real, c_real = data[index], classes_on_device[index], colours_on_device[index]  # (N, 3, 28, 28)
-        z = on_device(rng.standard_normal((n, config.latent_dim)).astype(np.float32))
-        y_fake = on_device(rng.integers(0, config.num_classes, n))
-        c_fake = on_device(rng.integers(0, config.num_colours, n))
         fake = generator(z, y_fake, c_fake)                                          # (N, 3, 28, 28)
         # 2. update D: real/fake targets 1/0; the conditions go to the projection or the auxiliary heads
         real_out, fake_out = discriminator(real, y_real, c_real), discriminator(fake.detach(), y_fake, c_fake)

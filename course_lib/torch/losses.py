@@ -295,7 +295,10 @@ def auxiliary_classifier_loss(class_logits, labels, reduction="mean"):
     Used in: notebooks/06_controllable_generation.ipynb
     """
     logits, labels = _class_inputs(class_logits, labels)
-    return _reduce(F.cross_entropy(logits, labels, reduction="none"), reduction)  # log-sum-exp inside: stable
+    # log-sum-exp is stable for any logit; gather rather than F.cross_entropy, whose ignore_index (-100) would
+    # silently drop a label of -100 on a device where labels are not checked
+    picked = logits.gather(1, labels[:, None])[:, 0]
+    return _reduce(torch.logsumexp(logits, dim=1) - picked, reduction)
 
 
 def _class_inputs(class_logits, labels):
@@ -310,8 +313,9 @@ def _class_inputs(class_logits, labels):
     if tuple(labels.shape) != (len(logits),) or labels.is_floating_point() or labels.dtype == torch.bool:
         raise InputError(f"labels must be integers of shape [N] = [{len(logits)}]; got {labels.dtype} "
                          f"of shape {tuple(labels.shape)}.")
-    capturing = labels.is_cuda and torch.cuda.is_current_stream_capturing()  # no host sync inside a CUDA graph
-    if labels.numel() and not capturing and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+    # Checked on the host only: on a GPU the check would stall the queue twice per call, and the gather in
+    # auxiliary_classifier_loss fails loudly there (device-side assert) on an index outside [0, K) anyway.
+    if labels.numel() and labels.device.type == "cpu" and (labels.min() < 0 or labels.max() >= logits.shape[1]):
         raise InputError(f"labels must lie in [0, K) = [0, {logits.shape[1]}); got values in "
                          f"[{int(labels.min())}, {int(labels.max())}].")
     return logits, labels.long()
