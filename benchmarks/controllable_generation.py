@@ -3,11 +3,12 @@ discriminator on the same budget (two single-thread PyTorch processes in paralle
 class consistency, colour accuracy, FID (course classifier), intra-class diversity, per-class recall, and the
 SeFa directions' measured effects. Prints one JSON object and writes benchmarks/results/controllable_generation.json.
 
-    python benchmarks/controllable_generation.py --steps 12000             # train both heads, then measure
+    python benchmarks/controllable_generation.py --steps 15000             # train both heads, then measure
     python benchmarks/controllable_generation.py --skip-training           # measure runs/controllable/full_*.npz
-    python benchmarks/controllable_generation.py --skip-training --ship    # also write the shipped .npz
+    python benchmarks/controllable_generation.py --skip-training --ship --trained-on "..."   # and ship them
 
-Training settings beyond --steps are scripts/train_controllable_gan.py's defaults (width 16, batch 32).
+The shipped weights were trained on a GPU by scripts/train_shipped_on_gpu.sh (both heads side by side, the same
+GPU time each), copied to runs/controllable/full_<head>.npz, then measured and shipped here on the CPU.
 """
 
 from __future__ import annotations
@@ -44,15 +45,15 @@ def _train_both(steps, width, batch_size):
     return summaries
 
 
-def _load(head):
+def _load(head, prefix="full"):
     import numpy as np
 
-    with np.load(RUNS / f"full_{head}.npz") as archive:
+    with np.load(RUNS / f"{prefix}_{head}.npz") as archive:
         step = int(archive["step"]) if "step" in archive.files else None
         return {k: archive[k] for k in archive.files if k != "step"}, step
 
 
-def measure(per_combo, seed):
+def measure(per_combo, seed, prefix="full"):
     from course_lib.controllable.config import ControllableGANConfig
     from course_lib.controllable.evaluate import (
         discover_directions,
@@ -67,7 +68,7 @@ def measure(per_combo, seed):
     reference = real_reference(real_images, real_classes)
     table, directions, weights_by_head = {}, {}, {}
     for head in HEADS:
-        weights, step = _load(head)
+        weights, step = _load(head, prefix)
         width = weights["conv_out.kernel"].shape[2] * 2
         config = ControllableGANConfig(head=head, width=int(width), latent_dim=int(weights["dense.kernel"].shape[0]))
         generator = load_generator_weights(build_models(config)[0], weights)
@@ -83,20 +84,29 @@ def measure(per_combo, seed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=12000)
-    parser.add_argument("--width", type=int, default=16)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--steps", type=int, default=15000)
+    parser.add_argument("--width", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--trained-on", default="",
+                        help="with --skip-training: where and how the measured weights were trained (for the record)")
     parser.add_argument("--per-combo", type=int, default=20, help="samples per (class, colour) pair")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--ship", action="store_true", help="write course_lib/controllable/controllable_generators.npz")
+    parser.add_argument("--prefix", default="full",
+                        help="with --skip-training: measure runs/controllable/PREFIX_<head>.npz and write "
+                             "results/controllable_generation[_PREFIX].json (say, snapshots at equal steps)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     training = None if args.skip_training else _train_both(args.steps, args.width, args.batch_size)
     train_seconds = time.perf_counter() - started
-    table, directions, weights = measure(args.per_combo, args.seed)
-    result = {"what": "controllable_generation", "framework": "torch", "device": "cpu", "cpu_count": os.cpu_count(),
+    if args.ship and args.prefix != "full":
+        parser.error("--ship ships the full_<head>.npz runs only")
+    table, directions, weights = measure(args.per_combo, args.seed, args.prefix)
+    result = {"what": "controllable_generation", "framework": "torch", "measured_on": "cpu",
+              "cpu_count": os.cpu_count(),
               "machine": platform.machine(), "python": platform.python_version(), "training": training,
+              "trained_on": args.trained_on or (None if training is None else "cpu (this machine)"),
               "train_wall_seconds": None if training is None else round(train_seconds, 1),
               "measure_seconds": round(time.perf_counter() - started - train_seconds, 1), "table": table,
               "directions": directions, "monotone_directions": {
@@ -105,13 +115,15 @@ def main(argv=None):
         from course_lib.controllable.weights import SHIPPED_FILE, save_generators
 
         meta = {"made_by": "python benchmarks/controllable_generation.py --ship", "table": table,
-                "steps": {head: table[head]["step"] for head in HEADS}, "width": args.width,
-                "batch_size": args.batch_size, "framework": "torch", "device": "cpu"}
+                "steps": {head: table[head]["step"] for head in HEADS},
+                "width": int(weights[HEADS[0]]["conv_out.kernel"].shape[2] * 2), "batch_size": args.batch_size,
+                "framework": "torch", "trained_on": args.trained_on or "cpu (this machine)"}
         result["shipped_sha256"] = save_generators(SHIPPED_FILE, weights, meta)
     RESULTS.mkdir(parents=True, exist_ok=True)
     from course_lib.atomic import write_text_atomic
 
-    write_text_atomic(RESULTS / "controllable_generation.json", json.dumps(result, indent=1, default=float))
+    name = "controllable_generation" + ("" if args.prefix == "full" else f"_{args.prefix}")
+    write_text_atomic(RESULTS / f"{name}.json", json.dumps(result, indent=1, default=float))
     print(json.dumps(result, default=float))
 
 

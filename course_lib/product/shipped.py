@@ -29,7 +29,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 WEIGHTS_PATH = ASSETS / "product_generator.npz"
 INFO_PATH = ASSETS / "product_generator.json"
 # SHA-256 of product_generator.npz as shipped; a different file (a truncated download, an edit) is refused
-SHIPPED_SHA256 = "e0af184277fc61610de76d0229420a6c17ed95554a682ff326f458cac759f996"
+SHIPPED_SHA256 = "789de00174619d75c1013164cbe2232cef0f0fe6904b663907e0885f03753cd7"
 _LAYERS = ("bn0", "bn1", "bn2")
 _CONVS = ("conv1", "conv2", "conv_out")
 

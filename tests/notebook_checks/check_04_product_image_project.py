@@ -16,11 +16,12 @@ def check(records, framework):
     for row in (trained, baseline, vae, shipped):
         assert 0.0 <= row["precision"] <= 1.0 and 0.0 <= row["recall"] <= 1.0
         assert row["n"] == records["n_eval"]
-    # the shipped weights show the real thing: far better than 100 steps, and the asked-for class most of the time
-    assert shipped["fid_course"] < 0.5 * trained["fid_course"], (shipped, trained)
-    assert shipped["class_consistency"] > 0.35, shipped  # 0.495 on 2,000 images (product_generator.json)
-    assert records["catalogue_class_consistency"] > 0.35
-    assert records["shipped_step"] >= 1000
+    # the shipped weights are full mode and show the real thing: far better than 100 steps, and the asked-for class
+    # nearly always (0.913 on 5,000 images, FID 9.3: course_lib/product/assets/product_generator.json)
+    assert shipped["fid_course"] < 0.2 * trained["fid_course"], (shipped, trained)
+    assert shipped["class_consistency"] > 0.85, shipped
+    assert records["catalogue_class_consistency"] > 0.8
+    assert records["shipped_step"] == 6000
     assert trained["class_consistency"] is not None and 0.0 <= trained["class_consistency"] <= 1.0
     # unconditional: they cannot be asked for a class
     assert baseline["class_consistency"] is None and vae["class_consistency"] is None
