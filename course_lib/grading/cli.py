@@ -180,6 +180,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv) -> int:
+    from course_lib.grading.lean_imports import skip_unused_format_grammar
+
+    skip_unused_format_grammar()
     argv = list(argv)
     if argv and argv[0] == "release":
         if len(argv) != 3:

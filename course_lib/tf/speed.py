@@ -17,6 +17,8 @@ import tensorflow as tf
 
 __all__ = ["plan_speed"]
 
+GRAPH_FROM_STEPS = 100  # runs of fewer steps (without XLA) train eagerly: tracing would cost more than it saves
+
 
 def _amp_policy(config, on_gpu):
     if config.mixed_precision == "off" or (config.mixed_precision == "auto" and not on_gpu):
@@ -38,6 +40,7 @@ class SpeedPlan:
         data_device: where the whole data set is held (the device, or the CPU for host-side batches).
         mixed_precision: None (fp32), "bf16" or "fp16" (fp16 with loss scaling).
         compiled: torch.compile (torch) or XLA (tf) compiles the step.
+        graph: the step runs as a tf.function (always when compiled; otherwise from GRAPH_FROM_STEPS steps on).
         cuda_graph: each course-loop step is replayed as one captured CUDA graph (torch on a CUDA GPU only).
     """
 
@@ -52,6 +55,8 @@ class SpeedPlan:
         self.data_device = device if on_device else "/CPU:0"
         self.cuda_graph = False
         self.compiled = config.compile == "yes" or (config.compile == "auto" and on_gpu)
+        # tracing the step costs seconds (more on a busy CPU): a short run without XLA is quicker eager
+        self.graph = self.compiled or config.steps >= GRAPH_FROM_STEPS
 
     @contextlib.contextmanager
     def model_scope(self):
@@ -74,8 +79,8 @@ class SpeedPlan:
         return optimizer
 
     def compile(self, step):
-        """The step as a tf.function, XLA-compiled when compilation is on."""
-        return tf.function(step, jit_compile=self.compiled)
+        """The step as a tf.function (XLA-compiled when compilation is on), or as it is for a short eager run."""
+        return tf.function(step, jit_compile=self.compiled) if self.graph else step
 
     def scale(self, optimizer, loss):
         """The loss to differentiate: scaled in fp16 (computed inside the tape), the loss itself otherwise."""
