@@ -3,7 +3,7 @@ one run (module fixture, --jobs 2) and must neither score nor harm anything outs
 
 Needs root and unshare for the whole sandbox (the grader's "full" isolation): skipped otherwise, because without
 root the kernel runs as the grader's user and these defences do not exist (docs/instructors.md says what holds).
-About 2-4 minutes on 2 cores.
+About 1-2 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from tests.grading_fixtures import MASTER, attack_variants
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 987654321
-FAST = ["--jobs", "2", "--timeout", "120", "--cell-timeout", "40", "--memory-mb", "1500", "--no-progress",
+FAST = ["--jobs", "2", "--timeout", "120", "--cell-timeout", "30", "--memory-mb", "1500", "--no-progress",
         "--seed", str(SEED)]
 
 pytestmark = [pytest.mark.notebooks,
