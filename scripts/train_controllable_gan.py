@@ -60,9 +60,7 @@ def main(argv=None):
     config = ControllableGANConfig(head=args.head, steps=args.steps, width=args.width, latent_dim=args.latent_dim,
                                    batch_size=args.batch_size, seed=args.seed, log_every=args.log_every)
 
-    out = Path(args.out)
-
-    started, reached = time.perf_counter(), {"step": 0}
+    out, started, reached = Path(args.out), time.perf_counter(), {"step": 0}
 
     def save(step, ema_generator):  # every logged step: a long run stopped early still leaves its weights
         buffer = io.BytesIO()

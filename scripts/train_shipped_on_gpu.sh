@@ -5,7 +5,7 @@
 #     BUDGET seconds, with a snapshot every SNAPSHOT steps so the budgets can be compared afterwards on any machine
 #     (benchmarks/controllable_generation.py measures them).
 # Usage (repository root, a Python with torch and CUDA):  BUDGET=300 RESULTS=/some/dir scripts/train_shipped_on_gpu.sh
-# The shipped notebook 06 weights:  PRODUCT_STEPS=0 SIZES=32x64 STEPS=40000 SNAPSHOT=5000 BUDGET=390 ...
+# The shipped notebook 06 weights:  PRODUCT_STEPS=0 SIZES=32x64 STEPS=60000 SNAPSHOT=5000 BUDGET=390 ...
 # Each run's log and weights land in runs/gpu/; RESULTS (if set) receives one .tar.gz per run and the logs.
 set -u
 BUDGET=${BUDGET:-300}
@@ -34,7 +34,7 @@ for head in projection acgan; do
     done
 done
 sleep "${FIRST_LOOK:-60}"
-echo "--- after 60 s:"; tail -n 2 "$RUNS"/*.log
+echo "--- after ${FIRST_LOOK:-60} s:"; tail -n 2 "$RUNS"/*.log
 wait
 echo "--- done:"; tail -n 3 "$RUNS"/*.log
 

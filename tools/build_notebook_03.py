@@ -74,6 +74,7 @@ import course_lib.grading
 from course_lib import record
 from course_lib.config import VAEConfig
 from course_lib.data import FASHION_MNIST_CLASSES, load_fashion_mnist
+from course_lib.metrics import standard_error
 from course_lib.reference import gradient_estimators, ppca
 from course_lib.reference import vae as ref
 from course_lib import viz as viz_diagrams
@@ -191,9 +192,8 @@ for d in (1, 10, 100):
     for key, g in (("score_function", score), ("score_with_baseline", score_b), ("reparameterisation", reparam)):
         variances[key].append(float(g.var()))
     variances["d"].append(d)
-    se = lambda g: g.std() / np.sqrt(len(g))
-    print(f"d = {d:3d}: true gradient {2 * (0.5 - 2):.2f}; means: score {score.mean():6.2f} ± {se(score):4.2f}, "
-          f"reparam {reparam.mean():5.2f} ± {se(reparam):4.2f}; variances: score {score.var():9.1f}, "
+    print(f"d = {d:3d}: true gradient {2 * (0.5 - 2):.2f}; means: score {score.mean():6.2f} ± {standard_error(score):4.2f}, "
+          f"reparam {reparam.mean():5.2f} ± {standard_error(reparam):4.2f}; variances: score {score.var():9.1f}, "
           f"score - baseline {score_b.var():8.1f}, reparam {reparam.var():5.2f}")
 record("gradient_variances", variances)
 ''')
@@ -266,7 +266,7 @@ code('''
 mu_c, logvar_c = np.array([[1.0, -2.0]]), np.log(np.array([[0.5, 1.5]]) ** 2)
 z_mc = ref.reparameterize(np.repeat(mu_c, 200_000, 0), np.repeat(logvar_c, 200_000, 0), seed=SEED)
 log_ratio = ref.gaussian_log_density(z_mc, mu_c, logvar_c) - ref.gaussian_log_density(z_mc, 0.0, 0.0)
-mc, se = log_ratio.mean(), log_ratio.std(ddof=1) / np.sqrt(len(log_ratio))
+mc, se = log_ratio.mean(), standard_error(log_ratio)
 print(f"your KL = {float(kl_by_hand):.4f} nats;  Monte Carlo = {mc:.4f} ± {se:.4f} (1 standard error);  "
       f"difference = {(mc - float(kl_by_hand)) / se:+.2f} standard errors")
 record("kl_monte_carlo_z", float((mc - ref.gaussian_kl(mu_c, logvar_c)[0]) / se))
@@ -423,10 +423,10 @@ print(f"{N_TEST} test images, fixed binarisation, nats per image (± 1 standard 
 rows = [("ELBO (analytic KL, 1 sample)", test_parts["elbo"])] + [(f"IWAE_{k}", v) for k, v in iwae.items()]
 rows += [(f"log p(x), importance sampled, k = {K_LOG_P}", log_p)]
 for name, values in rows:
-    print(f"  {name:42s} {values.mean():9.2f} ± {values.std(ddof=1) / np.sqrt(len(values)):.2f}")
+    print(f"  {name:42s} {values.mean():9.2f} ± {standard_error(values):.2f}")
 for (name_a, a_), (name_b, b_) in zip(rows[1:], rows[2:]):
     diff = b_ - a_
-    print(f"  {name_b} - {name_a}: {diff.mean():+.2f} ± {diff.std(ddof=1) / np.sqrt(len(diff)):.2f} (paired)")
+    print(f"  {name_b} - {name_a}: {diff.mean():+.2f} ± {standard_error(diff):.2f} (paired)")
 print(f"(log p took {time.perf_counter() - t0:.0f} s)")
 record("test_elbo", float(test_parts["elbo"].mean()))
 record("test_reconstruction", float(test_parts["reconstruction"].mean()))
@@ -573,30 +573,31 @@ learned, or the maximum-likelihood one), sum it over pixels, and report nats per
 
 code('''
 xb = x_test[:100]
-grey = test_images[:100].astype(np.float64) / 255.0
+grey = test_images[:100].reshape(100, -1).astype(np.float64) / 255.0   # [100, 784] grey levels
 parts_b = fw.vae_train.evaluate_elbo(vae_model, xb, seed=SEED)
 D = 784
 recon_sum, kl_sum = -parts_b["reconstruction"], parts_b["kl"]
+neg_elbo = recon_sum + kl_sum
 loss_mean_pixels = recon_sum / D + kl_sum                      # the bug, per image
 print("1. per image: correct -ELBO = %.1f;  mean-over-pixels loss = %.2f;  x 784 = %.1f = recon + 784 * KL = %.1f"
-      % ((recon_sum + kl_sum).mean(), loss_mean_pixels.mean(), D * loss_mean_pixels.mean(),
+      % (neg_elbo.mean(), loss_mean_pixels.mean(), D * loss_mean_pixels.mean(),
          (recon_sum + D * kl_sum).mean()))
 print("2. batch of 100: summed -ELBO = %.0f nats (not per image);  mean = %.1f nats per image"
-      % ((recon_sum + kl_sum).sum(), (recon_sum + kl_sum).mean()))
+      % (neg_elbo.sum(), neg_elbo.mean()))
 mu_grey = fw.vae_models.encode_images(vae_model, test_images[:100])
 mean_images = fw.vae_models.decode_latents(vae_model, mu_grey).reshape(100, -1)
-sse = ((grey.reshape(100, -1) - mean_images) ** 2).sum(1)
+sse = ((grey - mean_images) ** 2).sum(1)
 s2_ml = sse.mean() / D                                          # the maximum-likelihood variance
 for label, s2 in (("s^2 = 1", 1.0), (f"s^2 = ML {s2_ml:.4f}", s2_ml), ("s^2 = 784/2 (mean-MSE)", D / 2)):
-    ll = ref.gaussian_log_likelihood(grey.reshape(100, -1), mean_images, np.log(s2)).mean()
+    ll = ref.gaussian_log_likelihood(grey, mean_images, np.log(s2)).mean()
     print(f"3. Gaussian log-likelihood with {label:24s}: {ll:9.1f} nats per image;  -SSE/2 alone: {-sse.mean() / 2:7.1f}")
 print(f"   mean-MSE + KL weighs the KL like beta = {D / (2 * s2_ml):.0f} relative to the ML variance")
 logits = fw.vae_models.decode_latents(vae_model, mu_grey, logits=True).reshape(100, -1)
-bce_grey = ref.bernoulli_log_likelihood(grey.reshape(100, -1), logits)
+bce_grey = ref.bernoulli_log_likelihood(grey, logits)
 missing = ref.continuous_bernoulli_log_normalizer(logits).sum(1)
 print(f"4. Bernoulli 'log-likelihood' of grey levels {bce_grey.mean():.1f} nats per image; "
       f"its missing normaliser adds {missing.mean():.1f} nats per image")
-record("pitfalls", {"mean_over_pixels_loss": float(loss_mean_pixels.mean()), "correct_neg_elbo": float((recon_sum + kl_sum).mean()),
+record("pitfalls", {"mean_over_pixels_loss": float(loss_mean_pixels.mean()), "correct_neg_elbo": float(neg_elbo.mean()),
                     "gaussian_constant_s2_1": float(D / 2 * np.log(2 * np.pi)), "ml_variance": float(s2_ml),
                     "mse_effective_beta": float(D / (2 * s2_ml)), "grey_bernoulli_missing_nats": float(missing.mean())})
 ''')

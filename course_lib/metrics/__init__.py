@@ -22,10 +22,12 @@ from course_lib.metrics.mode_coverage import ModeCoverage, assign_modes, mode_co
 from course_lib.metrics.precision_recall import knn_radii, precision_recall
 from course_lib.metrics.quality import psnr, ssim
 from course_lib.metrics.restoration import evaluate_restoration
+from course_lib.metrics.stats import standard_error
 
 __all__ = ["EvalClassifier", "ModeCoverage", "assign_modes", "class_consistency", "evaluate_images",
            "evaluate_restoration", "psnr", "ssim", "colour_accuracy", "colour_accuracy_table",
            "intra_class_diversity", "luminance_class_consistency", "per_class_precision_recall",
            "feature_statistics", "frechet_distance", "frechet_distance_from_statistics", "kernel_distance",
            "knn_radii", "load_classifier", "metric_floor", "mmd2_unbiased", "mode_coverage",
-           "nearest_training_neighbours", "polynomial_kernel", "precision_recall", "real_features"]
+           "nearest_training_neighbours", "polynomial_kernel", "precision_recall", "real_features",
+           "standard_error"]

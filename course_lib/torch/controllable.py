@@ -20,6 +20,7 @@ from torch import nn
 
 from course_lib.errors import InputError
 from course_lib.latents import latent_batch
+from course_lib.torch.utils import to_numpy
 
 __all__ = ["ControllableDiscriminator", "ControllableGenerator", "generate_images", "generator_weights",
            "load_generator_weights", "sample_images"]
@@ -155,7 +156,7 @@ def generate_images(generator, z, classes, colours, batch_size=500):
     for start in range(0, len(z), batch_size):
         part = slice(start, start + batch_size)
         images = generator(*(torch.from_numpy(array[part]).to(where) for array in (z, classes, colours)))
-        out.append(images.permute(0, 2, 3, 1).cpu().numpy())          # (B, 28, 28, 3) channels last
+        out.append(to_numpy(images.permute(0, 2, 3, 1)))              # (B, 28, 28, 3) channels last
     generator.train(was_training)
     images = np.concatenate(out) if out else np.zeros((0, 28, 28, 3), np.float32)
     return np.clip(np.rint((images + 1.0) * 127.5), 0, 255).astype(np.uint8)
@@ -171,18 +172,18 @@ def sample_images(generator, classes, colours, seed=0, truncation=None):
 def generator_weights(generator):
     """The generator's weights as {name: float32 numpy array} in the framework-neutral layout (dense (in, out),
     conv (kh, kw, in, out), BatchNorm running mean and variance, the four condition tables per block)."""
-    out = {"dense.kernel": generator.dense.weight.detach().cpu().numpy().T,
-           "dense.bias": generator.dense.bias.detach().cpu().numpy()}
+    out = {"dense.kernel": to_numpy(generator.dense.weight).T,
+           "dense.bias": to_numpy(generator.dense.bias)}
     for name in _CONVS:
         conv = getattr(generator, name)
-        out[f"{name}.kernel"] = conv.weight.detach().cpu().numpy().transpose(2, 3, 1, 0)  # OIHW -> HWIO
-        out[f"{name}.bias"] = conv.bias.detach().cpu().numpy()
+        out[f"{name}.kernel"] = to_numpy(conv.weight).transpose(2, 3, 1, 0)  # OIHW -> HWIO
+        out[f"{name}.bias"] = to_numpy(conv.bias)
     for name in _BLOCKS:
         block = getattr(generator, name)
-        out[f"{name}.mean"] = block.bn.running_mean.cpu().numpy()
-        out[f"{name}.var"] = block.bn.running_var.cpu().numpy()
+        out[f"{name}.mean"] = to_numpy(block.bn.running_mean)
+        out[f"{name}.var"] = to_numpy(block.bn.running_var)
         for table in ("gain_class", "bias_class", "gain_colour", "bias_colour"):
-            out[f"{name}.{table}"] = getattr(block, table).weight.detach().cpu().numpy()
+            out[f"{name}.{table}"] = to_numpy(getattr(block, table).weight)
     return {key: np.array(value, dtype=np.float32) for key, value in out.items()}
 
 
