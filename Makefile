@@ -3,7 +3,7 @@
 #
 #   make setup   .venv/ with Python 3.11, course_lib (editable) and its extras, Fashion-MNIST located or fetched
 #   make run     every notebook in quick mode, both frameworks, with papermill -> build/ and a summary table
-#   make test    the whole test suite: unit tests, notebooks with papermill (tf) and nbval (torch)
+#   make test    the whole test suite: unit tests, and every notebook in both frameworks on the Colab replica
 #   make colab-check   every notebook, both frameworks, on a replica of Colab's runtime, installed by its own
 #                Colab cell (tools/colab_check.py; environments cached in build/colab/ or $$COLAB_REPLICA_CACHE)
 #   make browser-test  every notebook run in JupyterLab in headless Chromium (needs Debian's chromium package)
@@ -23,10 +23,19 @@ CHROMIUM ?= /usr/bin/chromium
 
 setup: $(STAMP) data
 
+# uv installs (about 20 s where pip took 2.3 minutes on the 2-core machine); it does not read pip's configuration,
+# so the folder of local wheels (the CPU torch) is passed to it. It compiles no byte-code: Python caches what is
+# imported, at first import. So PYTHONDONTWRITEBYTECODE (set on the CI machine) is dropped for everything make
+# runs: with it, every process recompiled TensorFlow at import (23 s instead of 8).
+unexport PYTHONDONTWRITEBYTECODE
+UV_VERSION := 0.13.9
+FIND_LINKS ?= $(or $(PIP_FIND_LINKS),$(wildcard /opt/wheels))
+
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev,browser]"
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) $(if $(FIND_LINKS),--find-links $(FIND_LINKS)) \
+		-c $(CONSTRAINTS) $(TF_PACKAGE) -e ".[torch,notebooks,dev,browser]"
 	@touch $(STAMP)
 
 data: $(STAMP)
@@ -39,10 +48,13 @@ run: setup
 # OpenMP threads spin when oversubscribed (a small VAE step: 23 ms with one thread, 294 ms with two, busy machine).
 # --no-loadscope-reorder keeps conftest.py's order (long scopes first); xdist's default puts scopes with many
 # tests first, which left the one-test notebook runs to the end with one worker idle.
+# The notebooks run in the Colab replica (tests/test_notebooks.py), whose environments are built (cached in
+# build/colab/) and given course_lib before pytest starts, so that no pytest worker waits on the other to build them.
 test: setup
 	$(VENV)/bin/ruff check .
-	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder --nbval-lax --nbval-current-env \
-		--nbval-cell-timeout=900 -p no:cacheprovider tests notebooks
+	$(PY) -m tools.colab_replica.session
+	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
+		-p no:cacheprovider tests
 
 # Colab's versions from requirements/colab-constraints.txt: the TensorFlow half on Colab's Python 3.13, the torch
 # half on Python 3.11 (the CPU torch on disk; a torch for 3.13 is a CUDA build of several GB).

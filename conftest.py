@@ -28,7 +28,7 @@ collect_ignore_glob = ["tests/fixtures/*", "build/*", "runs/*"]
 # Scopes that take a minute or more on 2 cores (`pytest --durations=40`). xdist hands scopes to the workers in
 # collection order, so these go first: the many short scopes then fill in at the end and no worker sits idle
 # while the other finishes a long notebook (longest first: the classic makespan heuristic).
-LONG_SCOPES = ("notebooks/", "tests/test_notebooks.py", "tests/test_grading_run.py", "tests/test_grading_attacks.py",
+LONG_SCOPES = ("tests/test_notebooks.py", "tests/test_grading_run.py", "tests/test_grading_attacks.py",
                "tests/test_product_gan.py", "tests/test_grading_safety.py", "tests/test_widget_cells_headless.py")
 
 

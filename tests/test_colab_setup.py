@@ -7,6 +7,7 @@ without building that replica.
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 import shutil
 import subprocess
@@ -19,8 +20,17 @@ from packaging.requirements import Requirement
 import course_lib
 from tests.conftest import REPO_ROOT
 from tools import set_repository
-from tools.colab_replica.environment import CPU_TORCH, CPU_TORCH_UNPINNED, env_spec, load_pins
-from tools.colab_replica.runner import _call_with_deadline, _package_of
+from tools.colab_replica.environment import (
+    CPU_TORCH,
+    CPU_TORCH_UNPINNED,
+    ReplicaEnv,
+    env_spec,
+    installer_command,
+    load_pins,
+    pin_problems,
+)
+from tools.colab_replica.runner import _call_with_deadline, _package_of, checked_output_problem
+from tools.colab_replica.session import colab_install_line
 from tools.colab_replica.snapshot import git_rewrite_env, snapshot_checkout
 from tools.nbbuild import COLAB_SETUP
 
@@ -176,7 +186,7 @@ def test_a_replica_failure_names_the_innermost_package_of_the_traceback():
 
 @pytest.mark.parametrize("target", ["colab-check", "browser-test"])
 def test_make_has_the_colab_replica_and_browser_targets(target):
-    # .ci/run does not run them yet (see its header); the targets are how a maintainer runs them
+    # make test runs the notebooks on the replica too; colab-check is its one-at-a-time variant with a table
     assert f"\n{target}:" in (REPO_ROOT / "Makefile").read_text()
 
 
@@ -190,3 +200,44 @@ def test_a_hung_replica_run_is_killed_at_its_deadline(tmp_path):
         assert _call_with_deadline([sys.executable, "-c", "import time; time.sleep(60)"], log, None, 1) is None
         assert time.monotonic() - started < 30
         assert _call_with_deadline([sys.executable, "-c", "raise SystemExit(3)"], log, None, 30) == 3
+
+
+def _notebook_with(tmp_path, name, outputs):
+    cell = {"cell_type": "code", "id": "cell-07", "metadata": {"tags": ["nbval-check-output"]}, "source": "print(1)",
+            "outputs": outputs, "execution_count": 1}
+    path = tmp_path / name
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+def test_a_tagged_cell_must_print_what_the_committed_notebook_shows(tmp_path):
+    shown = [{"output_type": "stream", "name": "stdout", "text": ["0  T-shirt  6000\n"]}]
+    stored = _notebook_with(tmp_path, "stored.ipynb", shown)
+    assert checked_output_problem(stored, _notebook_with(tmp_path, "same.ipynb", shown)) == ""
+    other = [{"output_type": "stream", "name": "stdout", "text": ["0  T-shirt  5999\n"]}]
+    assert "5999" in checked_output_problem(stored, _notebook_with(tmp_path, "other.ipynb", other))
+    noisy = shown + [{"output_type": "stream", "name": "stderr", "text": ["a warning\n"]}]
+    assert "stderr" in checked_output_problem(stored, _notebook_with(tmp_path, "noisy.ipynb", noisy))
+
+
+def test_the_replica_installs_by_the_colab_cells_own_line():
+    args = colab_install_line(NOTEBOOKS[0])
+    assert args[0] == "install" and args[-1].startswith("course_lib[colab] @ git+https://github.com/")
+    assert args[-1].endswith(f"@v{course_lib.__version__}")
+
+
+def test_a_changed_or_removed_colab_package_is_named():
+    env = ReplicaEnv("py3.13-tf", REPO_ROOT, REPO_ROOT, {}, {"numpy": "2.1.3", "ipywidgets": "7.7.1"})
+    assert pin_problems(env, {"numpy": "2.1.3", "ipywidgets": "7.7.1", "course-lib": "0.1.0"}) == []
+    problems = pin_problems(env, {"numpy": "2.4.6"})
+    assert problems == ["package ipywidgets: Colab has 7.7.1, now removed", "package numpy: Colab has 2.1.3, now 2.4.6"]
+
+
+@pytest.mark.parametrize("dont_write_bytecode", ["", "1"])
+def test_replica_environments_compile_byte_code_only_when_python_will_not_cache_it(monkeypatch, tmp_path,
+                                                                                   dont_write_bytecode):
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", dont_write_bytecode)
+    command = installer_command(tmp_path / "bin" / "python", tmp_path / "pins.txt")
+    uses_uv = pathlib.Path(command[0]).name == "uv"
+    compiled = ("--compile-bytecode" in command) if uses_uv else ("--no-compile" not in command)
+    assert compiled == bool(dont_write_bytecode), command

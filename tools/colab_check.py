@@ -69,7 +69,8 @@ def widget_problem(env, kernel: str, work: Path, extra_env: dict) -> str:
     notebook = folder / "widget_check.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell(
         f"import runpy\nrunpy.run_path({str(checker)!r}, run_name='__main__')")]), str(notebook))
-    child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
+    # COURSE_HEADLESS (set by the test suite) would give static views: this check drives live widgets
+    child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "COURSE_HEADLESS")}
     child_env.update(extra_env, OMP_NUM_THREADS="1")
     result = subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(folder / "executed.ipynb"),
                              "-k", kernel, "--cwd", str(folder), "--no-progress-bar"],

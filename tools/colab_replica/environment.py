@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["CPU_TORCH", "CPU_TORCH_UNPINNED", "Pins", "ReplicaEnv", "build_env", "find_python", "freeze", "load_pins"]
+__all__ = ["CPU_TORCH", "CPU_TORCH_UNPINNED", "Pins", "ReplicaEnv", "build_env", "find_python",
+           "freeze", "installed_versions", "installer_command", "load_pins", "pin_problems"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONSTRAINTS = REPO_ROOT / "requirements" / "colab-constraints.txt"
@@ -99,6 +102,24 @@ def freeze(python: Path) -> dict:
     return versions
 
 
+def installed_versions(python: Path) -> dict:
+    """{normalised name: version} of every distribution `python` sees (a third of `pip freeze`'s time)."""
+    code = ("import importlib.metadata as m, json, re\n"
+            "print(json.dumps({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower(): d.version"
+            " for d in m.distributions()}))")
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def pin_problems(env: ReplicaEnv, now: dict) -> list[str]:
+    """Colab's packages whose version changed or that went missing since the environment was built."""
+    problems = []
+    for name, version in sorted(env.frozen.items()):
+        if name != "course-lib" and not version.startswith("git+") and now.get(name) != version:
+            problems.append(f"package {name}: Colab has {version}, now {now.get(name, 'removed')}")
+    return problems
+
+
 def env_spec(pins: Pins, half: str, torch_python: str) -> tuple[str, dict]:
     """(Python version, {name: pin}) of the environment that runs `half` ("tf" or "torch")."""
     requirements = dict(pins.requirements)
@@ -110,6 +131,26 @@ def env_spec(pins: Pins, half: str, torch_python: str) -> tuple[str, dict]:
     for name in CPU_TORCH_UNPINNED:
         requirements.pop(name)
     return torch_python, {**requirements, "torch": CPU_TORCH}
+
+
+def installer_command(python: Path, requirements_file: Path) -> list:
+    """The command that installs `requirements_file` (Colab's pip among them) into the environment of `python`.
+
+    uv when it is installed beside the caller (make setup puts it in .venv): about 15 s for an environment where pip
+    took over a minute. Byte-code is compiled at install only when Python will not cache it at first import
+    (PYTHONDONTWRITEBYTECODE set, as on the CI machine outside make): without it, every kernel would recompile
+    TensorFlow at import (23 s instead of 8).
+    """
+    compile_now = bool(os.environ.get("PYTHONDONTWRITEBYTECODE"))
+    uv = Path(sys.executable).with_name("uv")
+    uv = str(uv) if uv.exists() else shutil.which("uv")
+    if uv:
+        find_links = os.environ.get("PIP_FIND_LINKS", "/opt/wheels")  # where the CI machine keeps its CPU torch
+        links = ["--find-links", find_links] if Path(find_links).is_dir() else []
+        return [uv, "pip", "install", "--quiet", *(["--compile-bytecode"] if compile_now else []),
+                "--python", str(python), *links, "-r", str(requirements_file)]
+    return [str(python), "-m", "pip", "install", "--quiet", *([] if compile_now else ["--no-compile"]),
+            "-r", str(requirements_file)]
 
 
 def build_env(cache: Path, pins: Pins, half: str, torch_python: str, log) -> ReplicaEnv:
@@ -130,13 +171,12 @@ def build_env(cache: Path, pins: Pins, half: str, torch_python: str, log) -> Rep
     for stale in cache.glob(f"{name}-*"):
         shutil.rmtree(stale)  # an environment of older pins
     start = time.perf_counter()
-    log(f"building {name} in {root} (Python {python_version}, {len(requirements)} pins): a few minutes, once")
+    log(f"building {name} in {root} (Python {python_version}, {len(requirements)} pins)")
     subprocess.run([str(find_python(python_version)), "-m", "venv", str(root)], check=True)
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--no-compile"]
-    subprocess.run(pip + [requirements["pip"]], check=True)  # Colab's pip first: it runs the notebooks' %pip
     requirements_file = root / "colab-requirements.txt"
     requirements_file.write_text("\n".join(sorted(requirements.values())) + "\n")
-    result = subprocess.run(pip + ["-r", str(requirements_file)], capture_output=True, text=True, check=False)
+    result = subprocess.run(installer_command(python, requirements_file), capture_output=True, text=True,
+                            check=False)
     if result.returncode != 0:
         shutil.rmtree(root)
         raise RuntimeError(f"Colab replica: installing Colab's pins into {name} failed:\n{result.stderr[-3000:]}")

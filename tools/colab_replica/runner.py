@@ -19,7 +19,9 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["RunResult", "run_notebook", "write_kernelspec"]
+from tools.colab_replica.environment import installed_versions, pin_problems
+
+__all__ = ["RunResult", "checked_output_problem", "run_notebook", "write_kernelspec"]
 
 STUB = Path(__file__).resolve().parent / "stub"
 _SITE_PACKAGE = re.compile(r"site-packages/([A-Za-z0-9_]+)/")
@@ -76,7 +78,7 @@ def _error_of(executed: Path) -> tuple[str, str]:
     return "no error output (timeout or a dead kernel?)", ""
 
 
-def _record_problem(content: Path, stem: str, framework: str, log_path: Path) -> str:
+def _record_problem(content: Path, stem: str, framework: str, log_path: Path, speed_budgets: bool) -> str:
     """What the run must leave: the Colab branch ran, and the notebook's recorded results pass their check."""
     calls = [json.loads(line)["call"] for line in log_path.read_text().splitlines()] if log_path.exists() else []
     if "output.enable_custom_widget_manager" not in calls:
@@ -93,7 +95,7 @@ def _record_problem(content: Path, stem: str, framework: str, log_path: Path) ->
         checker.check(records, framework)
     except AssertionError as error:
         line = (traceback.extract_tb(error.__traceback__)[-1].line or "").strip()
-        if 'records["seconds"]' in line:  # a speed budget: make test's concern, not Colab compatibility
+        if 'records["seconds"]' in line and not speed_budgets:  # make test's concern, not Colab compatibility
             print(f"colab-check: {stem} {framework}: over the quick-mode time budget here ({line}: {error})")
             return ""
         return f"its recorded results fail tests/notebook_checks/check_{stem}.py: {line} ({error})"
@@ -118,16 +120,44 @@ def _call_with_deadline(command, log_file, env, seconds):
         return None
 
 
+def checked_output_problem(notebook: Path, executed: Path) -> str:
+    """Cells tagged `nbval-check-output` must print what the committed notebook shows, and nothing on stderr
+    (nbval's `--nbval-lax` rule, applied here to the replica's run); '' when they do."""
+    def texts(cell):
+        shown = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                shown.append((out.get("name"), "".join(out.get("text", ""))))
+            elif out.get("output_type") in ("execute_result", "display_data"):
+                shown.append(("text/plain", "".join(out.get("data", {}).get("text/plain", ""))))
+        return shown
+
+    stored = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    ran = {cell.get("id"): cell for cell in json.loads(executed.read_text(encoding="utf-8"))["cells"]}
+    for cell in stored:
+        if "nbval-check-output" in cell["metadata"].get("tags", []):
+            got, want = texts(ran.get(cell.get("id"), {})), texts(cell)
+            if got != want:
+                return f"cell {cell.get('id')} (tagged nbval-check-output) printed {got!r}, the notebook shows {want!r}"
+    return ""
+
+
 def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, extra_env: dict,
-                 timeout: int) -> RunResult:
-    """Execute `notebook` with FRAMEWORK=`framework`, QUICK=True in the replica environment `env`."""
+                 timeout: int, fresh_install: bool = True, speed_budgets: bool = False) -> RunResult:
+    """Execute `notebook` with FRAMEWORK=`framework`, QUICK=True in the replica environment `env`.
+
+    fresh_install: uninstall course_lib first, so that the Colab cell really installs it (one run at a time per
+    environment). Without it the cell finds this snapshot installed (tools/colab_replica/session.py).
+    speed_budgets: also hold the notebook to its check's quick-mode time budget.
+    """
     stem = notebook.stem
     run_dir = work / f"{stem}.{framework}"
     shutil.rmtree(run_dir, ignore_errors=True)
     content = run_dir / "content"  # Colab's working folder: empty, no repository around it
     content.mkdir(parents=True)
-    subprocess.run([str(env.python), "-m", "pip", "uninstall", "--quiet", "--yes", "course_lib"],
-                   capture_output=True, check=False)
+    if fresh_install:
+        subprocess.run([str(env.python), "-m", "pip", "uninstall", "--quiet", "--yes", "course_lib"],
+                       capture_output=True, check=False)
     executed, log_path = run_dir / f"{stem}.{framework}.ipynb", run_dir / "google-colab-calls.jsonl"
     child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "VIRTUAL_ENV")}
     # COURSE_HEADLESS: the stub google.colab would make explorers build live widgets, and with no front end to
@@ -148,5 +178,7 @@ def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, e
         message, trace = _error_of(executed)
         result.problem = f"package {_package_of(trace, env.frozen)}: {message} (log: {run_dir / 'papermill.log'})"
     else:
-        result.problem = _record_problem(content, stem, framework, log_path)
+        result.problem = (_record_problem(content, stem, framework, log_path, speed_budgets)
+                          or checked_output_problem(notebook, executed)
+                          or "; ".join(pin_problems(env, installed_versions(env.python))))
     return result

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["git_rewrite_env", "snapshot_checkout"]
+__all__ = ["git_rewrite_env", "snapshot_checkout", "tag_commit", "tree_of_checkout"]
 
 
 def _git(*args, cwd: Path, env=None) -> str:
@@ -25,22 +25,40 @@ def _git(*args, cwd: Path, env=None) -> str:
     return result.stdout.strip()
 
 
-def snapshot_checkout(checkout: Path, bare: Path, tag: str) -> str:
-    """Commit the working tree of `checkout` (without touching its index, branches or tags) into `bare` as `tag`.
+_AUTHOR = {"GIT_AUTHOR_NAME": "colab replica", "GIT_AUTHOR_EMAIL": "replica@localhost",
+           "GIT_COMMITTER_NAME": "colab replica", "GIT_COMMITTER_EMAIL": "replica@localhost"}
 
-    Returns the commit id.
-    """
+
+def tree_of_checkout(checkout: Path) -> str:
+    """The git tree id of the working tree of `checkout` (tracked files and untracked ones git does not ignore),
+    written to its object store without touching its index, branches or tags."""
     with tempfile.TemporaryDirectory() as scratch:
         index = Path(scratch) / "index"
         real_index = Path(checkout, _git("rev-parse", "--git-path", "index", cwd=checkout))
         if real_index.exists():
             shutil.copyfile(real_index, index)  # its cached file stats spare re-reading unchanged files
-        env = dict(os.environ, GIT_INDEX_FILE=str(index),
-                   GIT_AUTHOR_NAME="colab replica", GIT_AUTHOR_EMAIL="replica@localhost",
-                   GIT_COMMITTER_NAME="colab replica", GIT_COMMITTER_EMAIL="replica@localhost")
+        env = dict(os.environ, GIT_INDEX_FILE=str(index))
         _git("add", "--all", ".", cwd=checkout, env=env)
-        tree = _git("write-tree", cwd=checkout, env=env)
-        commit = _git("commit-tree", tree, "-m", f"Colab replica snapshot as {tag}", cwd=checkout, env=env)
+        return _git("write-tree", cwd=checkout, env=env)
+
+
+def tag_commit(bare: Path, tag: str) -> str:
+    """The commit `tag` names in the bare repository `bare`; '' when there is none."""
+    if not (bare / "HEAD").exists():
+        return ""
+    result = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}"], cwd=bare,
+                            capture_output=True, text=True, check=False)
+    return result.stdout.strip()
+
+
+def snapshot_checkout(checkout: Path, bare: Path, tag: str) -> str:
+    """Commit the working tree of `checkout` (without touching its index, branches or tags) into `bare` as `tag`.
+
+    Returns the commit id.
+    """
+    tree = tree_of_checkout(checkout)
+    commit = _git("commit-tree", tree, "-m", f"Colab replica snapshot as {tag}", cwd=checkout,
+                  env=dict(os.environ, **_AUTHOR))
     if not (bare / "HEAD").exists():
         bare.mkdir(parents=True, exist_ok=True)
         _git("init", "--quiet", "--bare", str(bare), cwd=bare)
