@@ -18,6 +18,7 @@ CONSTRAINTS := requirements/ci-constraints.txt
 TF_PACKAGE ?= tensorflow-cpu
 JOBS ?= 2
 CHROMIUM ?= /usr/bin/chromium
+ONE_THREAD := OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
 
 .PHONY: setup data run test colab-check browser-test clean
 
@@ -42,10 +43,12 @@ data: $(STAMP)
 	@$(PY) -m course_lib data download
 
 run: setup
-	OMP_NUM_THREADS=1 $(PY) tools/run_notebooks.py --jobs $(JOBS)
+	$(ONE_THREAD) $(PY) tools/run_notebooks.py --jobs $(JOBS)
 
 # One math thread per process: $(JOBS) pytest workers plus their notebook kernels share the cores, and torch's
 # OpenMP threads spin when oversubscribed (a small VAE step: 23 ms with one thread, 294 ms with two, busy machine).
+# TensorFlow ignores OMP_NUM_THREADS and reads its own variables: two toy-GAN runs side by side took 9.3 s each
+# with its default pools, 6.8 s with one thread each.
 # --no-loadscope-reorder keeps conftest.py's order (long scopes first); xdist's default puts scopes with many
 # tests first, which left the one-test notebook runs to the end with one worker idle.
 # The notebooks run in the Colab replica (tests/test_notebooks.py), whose environments are built (cached in
@@ -53,7 +56,7 @@ run: setup
 test: setup
 	$(VENV)/bin/ruff check .
 	$(PY) -m tools.colab_replica.session
-	OMP_NUM_THREADS=1 COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
+	$(ONE_THREAD) COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
 		-p no:cacheprovider tests
 
 # Colab's versions from requirements/colab-constraints.txt: the TensorFlow half on Colab's Python 3.13, the torch
@@ -61,12 +64,12 @@ test: setup
 # COLAB_CHECK_ARGS=--one-framework-each runs each notebook once, the frameworks taking turns (CI's shorter variant).
 COLAB_CHECK_ARGS ?=
 colab-check: setup
-	OMP_NUM_THREADS=1 $(PY) tools/colab_check.py $(COLAB_CHECK_ARGS)
+	$(ONE_THREAD) $(PY) tools/colab_check.py $(COLAB_CHECK_ARGS)
 
 # One notebook at a time in one browser: each kernel already uses the second core's share of the work.
 browser-test: setup
 	@test -x $(CHROMIUM) || { echo "make browser-test needs Chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
-	OMP_NUM_THREADS=1 COURSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider browser_tests
+	$(ONE_THREAD) COURSE_CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q -p no:cacheprovider browser_tests
 
 clean:
 	rm -rf build runs .pytest_cache notebooks/course_records

@@ -104,6 +104,9 @@ def _record_problem(content: Path, stem: str, framework: str, log_path: Path, sp
     return ""
 
 
+# two notebooks run side by side on two cores: one math thread each (TensorFlow ignores OMP_NUM_THREADS)
+ONE_MATH_THREAD = {"OMP_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
+
 # papermill's per-cell limit does not end every hang (nbclient can wait for ever on messages a widget front end
 # would send, after the kernel went idle), so the whole run gets a deadline too
 NOTEBOOK_TIMEOUT_FACTOR = 2
@@ -162,7 +165,7 @@ def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, e
     child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "VIRTUAL_ENV")}
     # COURSE_HEADLESS: the stub google.colab would make explorers build live widgets, and with no front end to
     # answer them nbclient waited for ever after a widget cell; widget_check.py drives the widgets instead
-    child_env.update(extra_env, COURSE_QUICK="1", OMP_NUM_THREADS="1", COLAB_REPLICA_LOG=str(log_path),
+    child_env.update(extra_env, **ONE_MATH_THREAD, COURSE_QUICK="1", COLAB_REPLICA_LOG=str(log_path),
                      COURSE_HEADLESS="1")
     command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "-k", kernel, "--cwd", str(content),
                "-p", "FRAMEWORK", framework, "-p", "QUICK", "True", "--execution-timeout", str(timeout),
