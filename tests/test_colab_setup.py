@@ -241,3 +241,22 @@ def test_replica_environments_compile_byte_code_only_when_python_will_not_cache_
     uses_uv = pathlib.Path(command[0]).name == "uv"
     compiled = ("--compile-bytecode" in command) if uses_uv else ("--no-compile" not in command)
     assert compiled == bool(dont_write_bytecode), command
+
+
+def test_the_replica_executor_injects_parameters_as_papermill_and_keeps_the_failing_cell(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("FRAMEWORK = 'torch'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print(FRAMEWORK)\nraise ValueError('boom')")])
+    nbformat.write(notebook, tmp_path / "in.ipynb")
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "tools" / "colab_replica" / "execute.py"),
+                             str(tmp_path / "in.ipynb"), str(tmp_path / "out.ipynb"), "--kernel", "python3",
+                             "--cwd", str(tmp_path), "--timeout", "60", "-p", "FRAMEWORK", "'tf'"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    cells = json.loads((tmp_path / "out.ipynb").read_text())["cells"]
+    assert cells[1]["metadata"]["tags"] == ["injected-parameters"]
+    assert "".join(cells[1]["source"]) == "FRAMEWORK = 'tf'"
+    outputs = cells[2]["outputs"]
+    assert "".join(outputs[0]["text"]) == "tf\n" and outputs[1]["ename"] == "ValueError"

@@ -1,9 +1,11 @@
 """Run one notebook in a replica environment, as a student on Colab would: a fresh runtime, an empty /content.
 
-The notebook file runs unchanged (its Colab set-up cell included) with papermill from the caller's environment,
-on a kernel of the replica's Python (a kernelspec under the replica's cache) that imports the stub `google.colab`
-at start-up, like Colab's kernel. Before each run course_lib is uninstalled, so that the cell's `%pip install`
-really installs it. A failure is reported with the notebook, the framework and the package in the traceback.
+The notebook file runs unchanged (its Colab set-up cell included) with nbclient from the caller's environment
+(execute.py: papermill's parameter injection, one write at the end), on a kernel of the replica's Python (a
+kernelspec under the replica's cache) that imports the stub `google.colab` at start-up, like Colab's kernel.
+Before each run course_lib is uninstalled, so that the cell's `%pip install` really installs it (make colab-check;
+the test suite installs it once, tools/colab_replica/session.py). A failure is reported with the notebook, the
+framework and the package in the traceback.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from tools.colab_replica.environment import installed_versions, pin_problems
 __all__ = ["RunResult", "checked_output_problem", "run_notebook", "write_kernelspec"]
 
 STUB = Path(__file__).resolve().parent / "stub"
+EXECUTE = Path(__file__).resolve().parent / "execute.py"
 _SITE_PACKAGE = re.compile(r"site-packages/([A-Za-z0-9_]+)/")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -65,7 +68,7 @@ def _package_of(traceback_text: str, versions: dict) -> str:
 def _error_of(executed: Path) -> tuple[str, str]:
     """(message, traceback text) of the first error in an executed notebook, with the set-up cell's pip errors."""
     if not executed.exists():
-        return "papermill wrote no output notebook", ""
+        return "the run wrote no output notebook", ""
     cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
     pip_errors = [line for cell in cells[:3] for out in cell.get("outputs", []) if out.get("output_type") == "stream"
                   for line in _ANSI.sub("", "".join(out.get("text", ""))).splitlines() if "error" in line.lower()]
@@ -107,7 +110,7 @@ def _record_problem(content: Path, stem: str, framework: str, log_path: Path, sp
 # two notebooks run side by side on two cores: one math thread each (TensorFlow ignores OMP_NUM_THREADS)
 ONE_MATH_THREAD = {"OMP_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
 
-# papermill's per-cell limit does not end every hang (nbclient can wait for ever on messages a widget front end
+# the per-cell limit does not end every hang (nbclient can wait for ever on messages a widget front end
 # would send, after the kernel went idle), so the whole run gets a deadline too
 NOTEBOOK_TIMEOUT_FACTOR = 2
 
@@ -118,7 +121,7 @@ def _call_with_deadline(command, log_file, env, seconds):
     try:
         return process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)  # papermill; its kernel notices its parent is gone and exits
+        os.killpg(process.pid, 9)  # the executor; its kernel notices its parent is gone and exits
         process.wait()
         return None
 
@@ -167,19 +170,19 @@ def run_notebook(notebook: Path, framework: str, env, kernel: str, work: Path, e
     # answer them nbclient waited for ever after a widget cell; widget_check.py drives the widgets instead
     child_env.update(extra_env, **ONE_MATH_THREAD, COURSE_QUICK="1", COLAB_REPLICA_LOG=str(log_path),
                      COURSE_HEADLESS="1")
-    command = [sys.executable, "-m", "papermill", str(notebook), str(executed), "-k", kernel, "--cwd", str(content),
-               "-p", "FRAMEWORK", framework, "-p", "QUICK", "True", "--execution-timeout", str(timeout),
-               "--no-progress-bar"]
+    # papermill's way (parameters injected after the `parameters` cell), minus its two saves per cell
+    command = [sys.executable, str(EXECUTE), str(notebook), str(executed), "--kernel", kernel, "--cwd", str(content),
+               "-p", "FRAMEWORK", repr(framework), "-p", "QUICK", "True", "--timeout", str(timeout)]
     start = time.perf_counter()
-    with open(run_dir / "papermill.log", "w", encoding="utf-8") as log_file:
+    with open(run_dir / "run.log", "w", encoding="utf-8") as log_file:
         code = _call_with_deadline(command, log_file, child_env, NOTEBOOK_TIMEOUT_FACTOR * timeout)
     result = RunResult(notebook.name, framework, env.name, time.perf_counter() - start)
     if code is None:
         result.problem = (f"the run did not end within {NOTEBOOK_TIMEOUT_FACTOR * timeout} s and was killed (a cell "
-                          f"that papermill's per-cell limit did not stop; log: {run_dir / 'papermill.log'})")
+                          f"that the per-cell limit did not stop; log: {run_dir / 'run.log'})")
     elif code != 0:
         message, trace = _error_of(executed)
-        result.problem = f"package {_package_of(trace, env.frozen)}: {message} (log: {run_dir / 'papermill.log'})"
+        result.problem = f"package {_package_of(trace, env.frozen)}: {message} (log: {run_dir / 'run.log'})"
     else:
         result.problem = (_record_problem(content, stem, framework, log_path, speed_budgets)
                           or checked_output_problem(notebook, executed)
