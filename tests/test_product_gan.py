@@ -98,6 +98,20 @@ def test_spectral_norm_makes_the_largest_singular_value_one(fw):
     assert np.linalg.svd(w, compute_uv=False)[0] == pytest.approx(1.0, abs=0.03)  # power iteration: close, not exact
 
 
+def test_spectral_norm_layers_start_from_fifteen_power_iterations(fw):
+    """As torch does at creation: unit u and v, and u^T W v already near the largest singular value (tf builds
+    some layers while tracing, so its layers do these iterations on the host)."""
+    _, d = fw.product_train.build_models(replace(TINY, width=16))
+    if fw.FRAMEWORK == "torch":
+        parametrization = d.conv2.parametrizations.weight[0]
+        u, v = parametrization._u.numpy(), parametrization._v.numpy()
+        w = d.conv2.parametrizations.weight.original.detach().numpy().reshape(len(u), -1)
+    else:
+        u, v, w = d.conv2.u.numpy(), d.conv2.v.numpy(), np.asarray(d.conv2._matrix())
+    assert np.linalg.norm(u) == pytest.approx(1.0, abs=1e-5) and np.linalg.norm(v) == pytest.approx(1.0, abs=1e-5)
+    assert float(u @ w @ v) == pytest.approx(np.linalg.svd(w, compute_uv=False)[0], rel=0.2)
+
+
 def test_shapes_ema_and_sampling(fw):
     g, d = fw.product_train.build_models(TINY)
     labels = np.arange(10)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from course_lib.frameworks import FRAMEWORKS  # noqa: E402  (the repo root goes on sys.path first)
 from tools.colab_replica.environment import build_env, freeze, load_pins, normalise  # noqa: E402
-from tools.colab_replica.runner import ONE_MATH_THREAD, RunResult, run_notebook, write_kernelspec  # noqa: E402
+from tools.colab_replica.runner import EXECUTE, ONE_MATH_THREAD, RunResult, run_notebook, write_kernelspec  # noqa: E402
 from tools.colab_replica.snapshot import git_rewrite_env, snapshot_checkout  # noqa: E402
 from tools.set_repository import REPOSITORY, TAG  # noqa: E402
 
@@ -72,8 +72,8 @@ def widget_problem(env, kernel: str, work: Path, extra_env: dict) -> str:
     # COURSE_HEADLESS (set by the test suite) would give static views: this check drives live widgets
     child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND", "COURSE_HEADLESS")}
     child_env.update(extra_env, **ONE_MATH_THREAD)
-    result = subprocess.run([sys.executable, "-m", "papermill", str(notebook), str(folder / "executed.ipynb"),
-                             "-k", kernel, "--cwd", str(folder), "--no-progress-bar"],
+    result = subprocess.run([sys.executable, str(EXECUTE), str(notebook), str(folder / "executed.ipynb"),
+                             "--kernel", kernel, "--cwd", str(folder), "--timeout", "600"],
                             capture_output=True, text=True, env=child_env, check=False)
     if result.returncode != 0:
         lines = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if "Error" in line]
