@@ -105,6 +105,9 @@ def build_cells(exercises, sources: dict[str, str], seed: int, timeout_s: float)
              "cases": e.input_cases(seed), "timeout_s": timeout_s} for e in exercises]
 
 
+STARTUP_ALLOWANCE_S = 30.0  # the answer process's start (Python, numpy, the master's set-up) on a busy machine
+
+
 def _budget(cell: dict) -> float:
     return cell["timeout_s"] * (len(cell["cases"]) + 1) + 10.0
 
@@ -171,8 +174,8 @@ def run_answers(cells: list[dict], setup: AnswerSetup, start_process) -> dict[st
         payload = pickle.dumps({**setup, "cells": cells, "start": start, "skip": lost})
         run = start_process(payload)
         try:
-            # Starting (numpy, the imports, the cells before `start`) gets one exercise's budget on top.
-            deadline = time.monotonic() + 30.0 + sum(_budget(c) for c in cells[:start + 1])
+            # Starting (numpy, the imports, the cells before `start`) gets an allowance on top of the budgets.
+            deadline = time.monotonic() + STARTUP_ALLOWANCE_S + sum(_budget(c) for c in cells[:start + 1])
             index = start
             while index < len(cells):
                 line, why = run.next_line(deadline)

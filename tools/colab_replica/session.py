@@ -19,6 +19,7 @@ import os
 import shlex
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,9 @@ def prepare_replica(frameworks, cache: Path, log, torch_python: str = "3.11",
     with open(cache / "prepare.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when this process dies
         pins = load_pins()
-        envs = {fw: build_env(cache, pins, fw, torch_python, log) for fw in frameworks}
+        with ThreadPoolExecutor(max_workers=len(frameworks)) as pool:  # downloads and unpacking: side by side
+            builds = {fw: pool.submit(build_env, cache, pins, fw, torch_python, log) for fw in frameworks}
+            envs = {fw: build.result() for fw, build in builds.items()}
         extra_env = {**git_rewrite_env(REPOSITORY, cache / "course.git"), "JUPYTER_PATH": str(cache / "jupyter")}
         marker_path = cache / MARKER
         marker = json.loads(marker_path.read_text()) if marker_path.exists() else {}
