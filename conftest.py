@@ -1,12 +1,13 @@
-"""Repository-wide pytest set-up, for tests/ and for nbval over notebooks/.
+"""Repository-wide pytest set-up, for tests/ (and for `pytest --nbval-lax notebooks/`, run by hand).
 
 Runs before any framework import: silences TensorFlow's C++ logs here and in every notebook kernel started
 from this process, and makes kernels import this checkout's course_lib whatever is installed.
 
-Notebook stderr policy (nbval --nbval-lax): only cells tagged `nbval-check-output` are compared, and nbval fails
-such a cell on any new stderr output. Those cells print deterministic numbers only and come after the framework
-import, so TensorFlow's one-time oneDNN banner (which TF_CPP_MIN_LOG_LEVEL cannot hide) never lands in them;
-stderr in every other cell (progress bars, warnings) is not compared.
+Notebook stderr policy (nbval's --nbval-lax, which the Colab replica's runner applies in make test): only cells
+tagged `nbval-check-output` are compared, and such a cell fails on any new stderr output. Those cells print
+deterministic numbers only and come after the framework import, so TensorFlow's one-time oneDNN banner (which
+TF_CPP_MIN_LOG_LEVEL cannot hide) never lands in them; stderr in every other cell (progress bars, warnings) is
+not compared.
 """
 
 from __future__ import annotations

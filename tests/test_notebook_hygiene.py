@@ -48,7 +48,7 @@ def test_notebook_follows_the_conventions(path):
     parameters = "".join(code[1]["source"])
     for name in ("FRAMEWORK = ", "QUICK = ", "SEED = ", "RECORDS_PATH = "):
         assert name in parameters, f"parameters cell of {path.name} lacks {name.strip()}"
-    assert 'FRAMEWORK = "torch"' in parameters, "the stored notebook runs PyTorch (nbval); papermill runs tf"
+    assert 'FRAMEWORK = "torch"' in parameters, "the stored notebook runs PyTorch; the test suite sets each framework"
     assert "setup_notebook(" in "".join(code[2]["source"])
 
 
