@@ -55,7 +55,7 @@ run: setup
 # build/colab/) and given course_lib before pytest starts, so that no pytest worker waits on the other to build them.
 test: setup
 	$(VENV)/bin/ruff check .
-	$(PY) -m tools.colab_replica.session
+	export COLAB_REPLICA_RUN=make-test-$$$$-$$(date +%s); $(PY) -m tools.colab_replica.session && \
 	$(ONE_THREAD) COURSE_QUICK=1 $(PY) -m pytest -n $(JOBS) --dist loadscope --no-loadscope-reorder \
 		-p no:cacheprovider tests
 

@@ -38,7 +38,7 @@ LONGEST_FIRST = ("02.tf", "04.tf", "01.tf", "02.torch", "04.torch", "05.tf", "01
 def replica(testrun_uid):
     """Both halves of the replica, prepared once per test run (whichever pytest worker comes first; make test
     prepares them before pytest starts, so that neither worker waits)."""
-    return prepare_replica(["torch", "tf"], CACHE, print, run_id=testrun_uid)
+    return prepare_replica(["torch", "tf"], CACHE, print, run_id=os.environ.get("COLAB_REPLICA_RUN", testrun_uid))
 
 
 def _notebook_case(notebook: pathlib.Path, framework: str):

@@ -107,7 +107,7 @@ def installed_versions(python: Path) -> dict:
     code = ("import importlib.metadata as m, json, re\n"
             "print(json.dumps({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower(): d.version"
             " for d in m.distributions()}))")
-    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
@@ -163,7 +163,7 @@ def build_env(cache: Path, pins: Pins, half: str, torch_python: str, log) -> Rep
     ready = root / READY
     if ready.exists():
         frozen = dict(line.split("==", 1) for line in ready.read_text().splitlines() if "==" in line)
-        now = {n: v for n, v in freeze(python).items() if n != "course-lib"}
+        now = {n: v for n, v in installed_versions(python).items() if n != "course-lib"}
         if now == frozen:
             return ReplicaEnv(name, root, python, requirements, frozen)
         changed = sorted(n for n in set(now) | set(frozen) if now.get(n) != frozen.get(n))

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.colab_replica.environment import ReplicaEnv, build_env, freeze, installed_versions, load_pins, pin_problems
+from tools.colab_replica.environment import ReplicaEnv, build_env, installed_versions, load_pins, pin_problems
 from tools.colab_replica.runner import write_kernelspec
 from tools.colab_replica.snapshot import git_rewrite_env, snapshot_checkout, tag_commit, tree_of_checkout
 
@@ -68,8 +68,14 @@ def _install_course_lib(env: ReplicaEnv, extra_env: dict, install_args: list[str
 
 
 def _installed_commit(env: ReplicaEnv) -> str:
-    url = freeze(env.python).get("course-lib", "")
-    return url.rsplit("@", 1)[-1] if url.startswith("git+") else ""
+    """The git commit course_lib was installed from in `env` (its direct_url.json); '' when none."""
+    code = ("import importlib.metadata as m, json\n"
+            "try: url = json.loads(m.distribution('course_lib').read_text('direct_url.json'))\n"
+            "except Exception: url = {}\n"
+            "print(url.get('vcs_info', {}).get('commit_id', ''))")
+    # -I: not the checkout's own course_lib.egg-info when run from the repository root
+    result = subprocess.run([str(env.python), "-I", "-c", code], capture_output=True, text=True, check=False)
+    return result.stdout.strip()
 
 
 def prepare_replica(frameworks, cache: Path, log, torch_python: str = "3.11",
@@ -113,6 +119,8 @@ def prepare_replica(frameworks, cache: Path, log, torch_python: str = "3.11",
 if __name__ == "__main__":  # `python -m tools.colab_replica.session`: prepare both halves (make test does, first)
     from course_lib.frameworks import FRAMEWORKS
 
+    # make test passes the same COLAB_REPLICA_RUN to pytest, whose workers then reuse this preparation as it is
     prepare_replica(list(FRAMEWORKS), Path(os.environ.get("COLAB_REPLICA_CACHE", REPO_ROOT / "build" / "colab")),
-                    lambda message: print(f"colab replica: {message}", flush=True))
+                    lambda message: print(f"colab replica: {message}", flush=True),
+                    run_id=os.environ.get("COLAB_REPLICA_RUN", ""))
     sys.exit(0)
