@@ -24,8 +24,8 @@ ONE_THREAD := OMP_NUM_THREADS=1 TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=
 
 setup: $(STAMP) data
 
-# uv installs (30-45 s on a fresh 2-core machine, downloads included; pip took 2.3 minutes); it does not read pip's configuration,
-# so the folder of local wheels (the CPU torch) is passed to it. It compiles no byte-code: Python caches what is
+# uv installs (30-45 s on a fresh 2-core machine, downloads included; pip took 2.3 minutes); it does not read
+# pip's configuration, so the folder of local wheels (the CPU torch) is passed to it. It compiles no byte-code: Python caches what is
 # imported, at first import. So PYTHONDONTWRITEBYTECODE (set on the CI machine) is dropped for everything make
 # runs: with it, every process recompiled TensorFlow at import (23 s instead of 8).
 unexport PYTHONDONTWRITEBYTECODE
