@@ -43,12 +43,11 @@ maximising a lower bound on $\log p(x)$: the evidence lower bound (ELBO), $\math
 
 **Prerequisites:** notebook 00 (the set-up); Gaussian densities, expectations and the KL divergence
 $\mathrm{KL}(q \,\|\, p) = \mathbb{E}_q[\log q - \log p]$; gradients in PyTorch or TensorFlow at the level of
-notebook 01. **Student time:** about 90 minutes (full mode runs in under 15 minutes; quick mode in about a minute on a quiet 2-core CPU).
+notebook 01. **Student time:** about 90 minutes (full mode: under 15 minutes; quick mode: about a minute on a 2-core CPU).
 
-You will derive the ELBO, implement its parts in numpy (checked against twins in PyTorch and TensorFlow),
+You will derive the ELBO, implement its parts in numpy (checked against the PyTorch and TensorFlow twins),
 check a bound against an exact likelihood, report honest numbers in nats per image, and find the bugs that give
-wrong ELBOs. Quick mode (`QUICK = True`) uses fewer images and epochs; every claim is checked on the numbers of the
-mode you run.
+wrong ELBOs. Quick mode (`QUICK = True`) uses fewer images and epochs; every claim is checked on the mode you run.
 """)
 
 book.colab_setup()
@@ -199,7 +198,7 @@ record("gradient_variances", variances)
 ''')
 
 md(r"""
-Same mean (within the printed standard errors), very different noise: the score-function variance grows with the
+Same mean (within the standard errors), very different noise: the score-function variance grows with the
 number of latent dimensions, and a baseline only removes part of it. The reparameterised gradient's variance does
 not depend on $d$. This is why VAEs sample $z = \mu + \sigma \odot \epsilon$ inside the network: the gradient flows
 through the sample.
@@ -319,8 +318,8 @@ discarded eigenvalues and $W = U_q (\Lambda_q - s^2 I)^{1/2}$. The exact log-lik
 $\log \mathcal{N}(x;\, b,\, W W^\top + s^2 I)$.
 
 A **linear Gaussian VAE** (linear encoder and decoder, $p_\theta(x \mid z) = \mathcal{N}(W z + b, s^2 I)$) reaches the
-pPCA log-likelihood at its optimum (Lucas et al. 2019, arXiv 1911.02469): the bound becomes tight. We fit both on synthetic data with a known low-rank
-covariance and watch the gap close. The linear VAE's ELBO has a closed form, so training has no sampling noise.
+pPCA log-likelihood at its optimum (Lucas et al. 2019, arXiv 1911.02469): the bound becomes tight. We fit both on synthetic low-rank data and watch the
+gap close. The linear VAE's ELBO has a closed form, so training has no sampling noise.
 """)
 
 code('''

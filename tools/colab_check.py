@@ -26,7 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from course_lib.frameworks import FRAMEWORKS  # noqa: E402  (the repo root goes on sys.path first)
-from tools.colab_replica.environment import build_env, freeze, load_pins, normalise  # noqa: E402
+from tools.colab_replica.environment import build_env, freeze, load_pins, normalise, pin_problems  # noqa: E402
 from tools.colab_replica.runner import EXECUTE, ONE_MATH_THREAD, RunResult, run_notebook, write_kernelspec  # noqa: E402
 from tools.colab_replica.snapshot import git_rewrite_env, snapshot_checkout  # noqa: E402
 from tools.set_repository import REPOSITORY, TAG  # noqa: E402
@@ -42,10 +42,7 @@ def log(message: str) -> None:
 def freeze_problems(env) -> list[str]:
     """Packages whose version the notebooks' installs changed or removed, and pins the environment lacks."""
     after = freeze(env.python)
-    problems = []
-    for name, version in sorted(env.frozen.items()):
-        if after.get(name) != version:
-            problems.append(f"package {name}: Colab has {version}, after the Colab cells {after.get(name, 'removed')}")
+    problems = pin_problems(env, after)
     for name, pin in sorted(env.pins.items()):
         wanted = pin.split("==", 1)[1]
         if env.frozen.get(name, "").split("+")[0] != wanted:

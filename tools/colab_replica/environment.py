@@ -89,7 +89,9 @@ def find_python(version: str) -> Path:
 
 def freeze(python: Path) -> dict:
     """{normalised name: version} of what pip sees installed in the environment of `python`."""
-    out = subprocess.run([str(python), "-m", "pip", "freeze", "--all"], capture_output=True, text=True, check=True)
+    # -I: from the repository root, `-m` would also list the checkout's own course_lib.egg-info
+    out = subprocess.run([str(python), "-I", "-m", "pip", "freeze", "--all"], capture_output=True, text=True,
+                         check=True)
     versions = {}
     for line in out.stdout.splitlines():
         if "==" in line:
@@ -136,7 +138,7 @@ def env_spec(pins: Pins, half: str, torch_python: str) -> tuple[str, dict]:
 def installer_command(python: Path, requirements_file: Path) -> list:
     """The command that installs `requirements_file` (Colab's pip among them) into the environment of `python`.
 
-    uv when it is installed beside the caller (make setup puts it in .venv): about 15 s for an environment where pip
+    uv when it is installed beside the caller (make setup puts it in .venv): 20-30 s for an environment where pip
     took over a minute. Byte-code is compiled at install only when Python will not cache it at first import
     (PYTHONDONTWRITEBYTECODE set, as on the CI machine outside make): without it, every kernel would recompile
     TensorFlow at import (23 s instead of 8).
